@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class Cadre(models.Model):
     """An assistance cadre (帮扶责任人). May or may not sign in; `user` links them when they do."""
 
-    SCOPE_REGION = "region_id"
+    SCOPE_REGION = "region__code"
     SCOPE_HOUSEHOLD = None
 
     name = models.CharField(_("姓名"), max_length=50)
@@ -37,7 +37,7 @@ class Cadre(models.Model):
 class Pairing(models.Model):
     """A cadre paired with a household (一对一 / 一对多) from `start` until `end`."""
 
-    SCOPE_REGION = "household__village_id"
+    SCOPE_REGION = "household__village__code"
     SCOPE_HOUSEHOLD = "household_id"
 
     cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="pairings")

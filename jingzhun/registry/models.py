@@ -21,7 +21,7 @@ class Household(models.Model):
     """A registered household (建档立卡户) and its living conditions."""
 
     # The scoping layer reads these: the path to the region code, and to the household.
-    SCOPE_REGION = "village_id"
+    SCOPE_REGION = "village__code"
     SCOPE_HOUSEHOLD = "id"
 
     household_no = models.CharField(_("户编号"), max_length=32, unique=True)
@@ -74,7 +74,7 @@ class Household(models.Model):
 class Member(models.Model):
     """A person in a household. An ID number stands in one household only, registry-wide."""
 
-    SCOPE_REGION = "household__village_id"
+    SCOPE_REGION = "household__village__code"
     SCOPE_HOUSEHOLD = "household_id"
 
     household = models.ForeignKey(
@@ -131,7 +131,7 @@ class Member(models.Model):
 class Income(models.Model):
     """A household's income for one year, in fen. Net = the four incomes − production costs."""
 
-    SCOPE_REGION = "household__village_id"
+    SCOPE_REGION = "household__village__code"
     SCOPE_HOUSEHOLD = "household_id"
     AMOUNT_FIELDS = (
         "wage_fen",

@@ -27,7 +27,7 @@ def household_list(
     """
     households = scoping.visible(user, Household.objects.select_related("village"))
     if region_code:
-        households = households.filter(village_id__startswith=codes.prefix(region_code))
+        households = households.filter(village__code__startswith=codes.prefix(region_code))
     if status:
         households = households.filter(status=status)
     term = (q or "").strip()
@@ -88,7 +88,7 @@ def region_children(*, user, region: Region) -> list[dict]:
     if not children:
         return []
     households = scoping.visible(user, Household.objects.all()).filter(
-        village_id__startswith=region.prefix
+        village__code__startswith=region.prefix
     )
     child_len = codes.LEVEL_PREFIX[children[0].level]
     from django.db.models.functions import Substr
@@ -105,7 +105,7 @@ def region_children(*, user, region: Region) -> list[dict]:
     persons = {
         row["child"]: row["n"]
         for row in scoping.visible(user, Member.objects.all())
-        .filter(household__village_id__startswith=region.prefix)
+        .filter(household__village__code__startswith=region.prefix)
         .annotate(child=Substr("household__village_id", 1, child_len))
         .values("child")
         .annotate(n=Count("id"))
