@@ -1,0 +1,117 @@
+"""`jingzhun demo`: from nothing to a working system in one step."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+DEMO_COUNTY = "512021"  # 安岳县, the county of seed 003
+
+# One user per role, bound to a region the synthetic county is sure to have.
+DEMO_USERS = (
+    ("county_admin", "county_admin", "county"),
+    ("township_officer", "township_officer", "township"),
+    ("village_officer", "village_officer", "village"),
+    ("cadre", "cadre", "township"),
+    ("auditor", "auditor", "county"),
+    ("department", "department", "county"),
+)
+
+
+class Command(BaseCommand):
+    help = "Migrate, load a synthetic county, create one user per role, print logins, serve."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=3000)
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true")
+        parser.add_argument("--seed", type=int, default=2018)
+
+    def handle(self, *args, households: int, addr: str, no_serve: bool, seed: int, **options):
+        if households <= 0:
+            raise CommandError("--households must be positive", returncode=2)
+        err = self.stderr
+        err.write("== migrating the database")
+        call_command("migrate", interactive=False, verbosity=0)
+        from jingzhun.registry.models import Household
+
+        if Household.objects.exists():
+            err.write("== the database already holds households: loading skipped")
+        else:
+            self._load_county(households=households, seed=seed)
+        logins = self._create_users()
+        out = self.stdout
+        out.write("\n演示账号 Demo logins (username / password / role / region):")
+        for username, password, role, region in logins:
+            out.write(f"  {username:18} {password:22} {role:18} {region}")
+        out.write("")
+        if no_serve:
+            return
+        out.write(f"Serving on http://{addr}/  (Ctrl-C to stop)")
+        sys.stdout.flush()
+        call_command("runserver", addr, use_reloader=False, insecure_serving=True)
+
+    def _load_county(self, *, households: int, seed: int) -> None:
+        from jingzhun.registry.importing import import_file
+        from jingzhun.registry.synth import generate_county
+
+        with tempfile.TemporaryDirectory(prefix="jingzhun-demo-") as tmp:
+            out_dir = Path(tmp)
+            self.stderr.write(f"== generating a synthetic county of {households} households")
+            generate_county(out_dir, county=DEMO_COUNTY, households=households, seed=seed)
+            for kind in ("regions", "households", "members", "incomes"):
+                self.stderr.write(f"== importing {kind}")
+                import_file(kind, out_dir / f"{kind}.csv", by=None)
+
+    @transaction.atomic
+    def _create_users(self) -> list[tuple[str, str, str, str]]:
+        from jingzhun.accounts.models import User
+        from jingzhun.accounts.services import user_create
+        from jingzhun.assistance.models import Cadre, Pairing
+        from jingzhun.regions.models import Region
+        from jingzhun.registry.models import Household
+
+        county = Region.objects.get(code=DEMO_COUNTY.ljust(12, "0"))
+        township = county.children.order_by("code").first()
+        village = township.children.order_by("code").first() if township else None
+        places = {"county": county, "township": township, "village": village}
+        logins = []
+        for username, role, level in DEMO_USERS:
+            password = secrets.token_urlsafe(9)
+            region = places[level]
+            existing = User.objects.filter(username=username).first()
+            if existing:
+                existing.set_password(password)
+                existing.save(update_fields=["password"])
+                user = existing
+            else:
+                user = user_create(
+                    by=None,
+                    username=username,
+                    role=role,
+                    password=password,
+                    region=region,
+                    check_password_strength=False,
+                )
+            logins.append((username, password, role, f"{region.name} {region.code}"))
+            if role == "cadre" and not Cadre.objects.filter(user=user).exists():
+                cadre = Cadre.objects.create(
+                    name="演示帮扶责任人", unit="县农业农村局", region=region, user=user
+                )
+                import datetime as dt
+
+                for household in Household.objects.filter(
+                    village__code__startswith=region.prefix, status="poor"
+                ).order_by("household_no")[:5]:
+                    Pairing.objects.create(cadre=cadre, household=household, start=dt.date(2018, 1, 1))
+        if not User.objects.filter(is_superuser=True).exists():
+            password = secrets.token_urlsafe(9)
+            User.objects.create_superuser("admin", password=password)
+            logins.append(("admin", password, "superuser", "(all)"))
+        return logins
