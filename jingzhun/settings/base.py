@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "jingzhun.regions",
     "jingzhun.registry",
     "jingzhun.assistance",
+    "jingzhun.funds",
     "jingzhun.web",
 ]
 
