@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "jingzhun.registry",
     "jingzhun.assistance",
     "jingzhun.funds",
+    "jingzhun.quality",
     "jingzhun.web",
 ]
 
