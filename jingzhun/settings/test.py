@@ -16,7 +16,8 @@ DATABASES = {
         else sqlite_database(Path(tempfile.gettempdir()) / "jingzhun-test.sqlite3")
     )
 }
-DATABASES["default"]["TEST"] = {"NAME": None}
+# One test database per pytest process, so parallel runs on one server never drop each other's.
+DATABASES["default"]["TEST"] = {"NAME": f"test_jingzhun_{os.getpid()}"}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so Playwright's live server thread sees the same data.
     DATABASES["default"]["TEST"]["NAME"] = str(
