@@ -1,0 +1,29 @@
+"""Jingzhun's policy engine: standards as data (TOML packs), assessed column-wise with Polars.
+
+Pure Python — nothing here imports Django, so the CLI, the web app, benchmarks and tests all
+share it. See docs/policy.md for the pack format and jingzhun.policy.facts for the input frames.
+"""
+
+from .engine import CriterionResult, EntityResult, assess, assess_one, to_report, verdicts
+from .errors import PolicyError
+from .pack import CriterionSpec, Pack, Source
+from .params import Parameter
+from .registry import clear_cache, get_pack, list_rows, load_packs
+
+__all__ = [
+    "CriterionResult",
+    "CriterionSpec",
+    "EntityResult",
+    "Pack",
+    "Parameter",
+    "PolicyError",
+    "Source",
+    "assess",
+    "assess_one",
+    "clear_cache",
+    "get_pack",
+    "list_rows",
+    "load_packs",
+    "to_report",
+    "verdicts",
+]

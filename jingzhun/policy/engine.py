@@ -1,0 +1,170 @@
+"""Columnar assessment: one implementation for the whole registry and for one household.
+
+`assess` returns a *long* frame, one row per entity per criterion, in entity order then the
+pack's criterion order::
+
+    <key>        String   household_no or region_code
+    all_passed   Boolean  the entity's verdict: False if any criterion failed, null (unknown)
+                          if none failed but some lacked data, True otherwise
+    key          String   criterion key
+    passed       Boolean  null = unknown (data missing)
+    value        String   what was seen, for display ("3624.50", "1.73", "是", "3/4")
+    threshold    String   what it was held against ("> 3535.00", "< 3.00", "是")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from .criteria import Bound
+from .errors import PolicyError
+from .facts import FRAME_OF_LEVEL, KEY_OF_LEVEL, LEVELS, conform, frame
+from .pack import Pack
+
+MEMBER_COUNT = "__members"
+
+
+def assess(pack: Pack, level: str, frames: Mapping[str, pl.DataFrame], *, on: date) -> pl.DataFrame:
+    """Evaluate `pack`'s `level` criteria over the frames of jingzhun.policy.facts.
+
+    `on` is the assessment date (ages of school-age members, months under monitoring).
+    """
+    if level not in LEVELS:
+        raise PolicyError(f"unknown level {level!r} (expected: {', '.join(LEVELS)})")
+    specs = pack.criteria.get(level, ())
+    if not specs:
+        raise PolicyError(f"{pack.id}: the pack has no {level} criteria")
+    frame_name, key = FRAME_OF_LEVEL[level], KEY_OF_LEVEL[level]
+    if frame_name not in frames:
+        raise PolicyError(f"{frame_name} frame: not given")
+    bound = [(spec, Bound(spec.key, spec.args, on)) for spec in specs]
+    entities = conform(
+        frame_name,
+        frames[frame_name],
+        [key, *(c for spec in specs for c in spec.evaluator.columns)],
+    ).lazy()
+
+    member_aggs = [
+        agg
+        for spec, b in bound
+        if spec.evaluator.member_aggs
+        for agg in spec.evaluator.member_aggs(b)
+    ]
+    if member_aggs:
+        if "members" not in frames:
+            raise PolicyError("members frame: not given")
+        member_columns = [c for spec in specs for c in spec.evaluator.member_columns]
+        members = conform("members", frames["members"], ["household_no", *member_columns])
+        per_household = (
+            members.lazy().group_by("household_no").agg(pl.len().alias(MEMBER_COUNT), *member_aggs)
+        )
+        # A household with no member rows keeps null aggregates: its member criteria are unknown.
+        entities = entities.join(per_household, on=key, how="left", maintain_order="left")
+
+    outcomes = [(spec.key, spec.evaluator.outcome(b)) for spec, b in bound]
+    criteria = pl.concat_list(
+        [
+            pl.struct(
+                pl.lit(name).alias("key"),
+                o.passed.alias("passed"),
+                o.value.alias("value"),
+                o.threshold.alias("threshold"),
+            )
+            for name, o in outcomes
+        ]
+    )
+    return (
+        entities.select(
+            pl.col(key),
+            pl.all_horizontal([o.passed for _, o in outcomes]).alias("all_passed"),
+            criteria.alias("criterion"),
+        )
+        .explode("criterion")
+        .unnest("criterion")
+        .collect()
+    )
+
+
+def verdicts(result: pl.DataFrame) -> pl.DataFrame:
+    """One row per entity: its key and `passed` (nullable), in assessment order."""
+    key = result.columns[0]
+    return result.select(key, pl.col("all_passed").alias("passed")).unique(key, maintain_order=True)
+
+
+def to_report(pack: Pack, result: pl.DataFrame, *, year: int | None = None) -> dict[str, Any]:
+    """The INTERFACES §3 report: {"policy", "year", "results": [...]}.
+
+    `passed` is true/false, or null when the verdict is unknown for want of data — at entity
+    and at criterion level. `year` defaults to the pack's year.
+    """
+    key = result.columns[0]
+    grouped = result.group_by(key, maintain_order=True).agg(
+        pl.col("all_passed").first().alias("passed"),
+        pl.struct("key", "passed", "value", "threshold").alias("criteria"),
+    )
+    return {
+        "policy": pack.id,
+        "year": pack.year if year is None else year,
+        "results": grouped.to_dicts(),
+    }
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    key: str
+    label: str
+    passed: bool | None
+    value: str | None
+    threshold: str | None
+
+
+@dataclass(frozen=True)
+class EntityResult:
+    id: str
+    passed: bool | None
+    criteria: tuple[CriterionResult, ...]
+
+    @property
+    def lacking(self) -> tuple[CriterionResult, ...]:
+        """The criteria failed: what the household still lacks (缺什么补什么)."""
+        return tuple(c for c in self.criteria if c.passed is False)
+
+    @property
+    def unknown(self) -> tuple[CriterionResult, ...]:
+        return tuple(c for c in self.criteria if c.passed is None)
+
+
+def assess_one(
+    pack: Pack,
+    level: str,
+    record: Mapping[str, Any],
+    *,
+    members: Iterable[Mapping[str, Any]] = (),
+    on: date,
+) -> EntityResult:
+    """Assess one household (with its `members`) or one region from plain dicts.
+
+    Keys follow jingzhun.policy.facts; an absent key means "not recorded".
+    """
+    if level not in LEVELS:
+        raise PolicyError(f"unknown level {level!r} (expected: {', '.join(LEVELS)})")
+    frame_name = FRAME_OF_LEVEL[level]
+    frames = {frame_name: frame(frame_name, [record])}
+    if level == "household":
+        frames["members"] = frame("members", members)
+    result = assess(pack, level, frames, on=on)
+    labels = {spec.key: spec.label for spec in pack.criteria[level]}
+    rows = result.to_dicts()
+    return EntityResult(
+        id=rows[0][KEY_OF_LEVEL[level]],
+        passed=rows[0]["all_passed"],
+        criteria=tuple(
+            CriterionResult(r["key"], labels[r["key"]], r["passed"], r["value"], r["threshold"])
+            for r in rows
+        ),
+    )
