@@ -19,13 +19,14 @@ import polars as pl
 from jingzhun.vocab import STUDENT
 
 from .values import (
-    div_toward,
+    agree,
+    div_half_up,
     format_decimal,
     format_fen,
     format_hundredths,
     fraction,
     parse_decimal,
-    percent_display,
+    percent_hundredths,
     yuan_to_fen,
 )
 
@@ -99,8 +100,8 @@ def parse_arg(param: Param, raw: object) -> Any:
         return yuan_to_fen(parse_decimal(raw))
     if param.type == "percent":
         value = parse_decimal(raw)
-        if not 0 <= value <= 100:
-            raise ValueError("a percentage must be between 0 and 100")
+        if not 0 <= value <= 100 or value != value.quantize(Decimal("0.01")):
+            raise ValueError("a percentage between 0 and 100, with at most two decimals")
         return value
     if param.type == "bool":
         if not isinstance(raw, bool):
@@ -130,12 +131,15 @@ def _flag_outcome(column: str) -> Callable[[Bound], Outcome]:
 
 def _rate(
     numerator: pl.Expr, denominator: pl.Expr, limit: Decimal, *, below: bool
-) -> tuple[pl.Expr, pl.Expr]:
-    """(passed, threshold) for numerator/denominator·100 < limit (or ≥ limit), exactly."""
+) -> tuple[pl.Expr, pl.Expr, int]:
+    """(passed, threshold, display boundary) for numerator/denominator·100 < limit (or ≥)."""
     p, q = fraction(limit)
     scaled = numerator * (100 * q)
     passed = scaled < denominator * p if below else scaled >= denominator * p
-    return passed, pl.lit(("< " if below else "≥ ") + format_decimal(limit))
+    hundredths = int(limit * 100)
+    # "< 3.00" passes up to 2.99; "≥ 90.00" passes from 90.00.
+    boundary = hundredths - 1 if below else hundredths
+    return passed, pl.lit(("< " if below else "≥ ") + format_decimal(limit)), boundary
 
 
 def _rate_outcome(
@@ -147,18 +151,21 @@ def _rate_outcome(
     west: tuple[tuple[str, ...], Decimal] | None = None,
 ) -> Outcome:
     known = numerator.is_not_null() & (denominator > 0)
-    passed, threshold = _rate(numerator, denominator, limit, below=below)
+    passed, threshold, boundary = _rate(numerator, denominator, limit, below=below)
+    edge: pl.Expr | int = boundary
     if west is not None:
         provinces, west_limit = west
         is_west = pl.col("region_code").str.slice(0, 2).is_in(list(provinces))
-        west_passed, west_threshold = _rate(numerator, denominator, west_limit, below=below)
+        west_passed, west_threshold, west_edge = _rate(
+            numerator, denominator, west_limit, below=below
+        )
         passed = pl.when(is_west).then(west_passed).otherwise(passed)
         threshold = pl.when(is_west).then(west_threshold).otherwise(threshold)
-    # "below": a pass shows rounded down, a failure up; "at least": always down.
-    up = passed.not_() if below else pl.lit(False)
+        edge = pl.when(is_west).then(west_edge).otherwise(boundary)
+    shown = agree(percent_hundredths(numerator, denominator), passed, edge, pass_above=not below)
     return Outcome(
         pl.when(known).then(passed),
-        pl.when(known).then(percent_display(numerator, denominator, up)),
+        pl.when(known).then(format_hundredths(shown)),
         threshold,
     )
 
@@ -178,7 +185,11 @@ def _income_above_line(b: Bound) -> Outcome:
     above = income > members * line_fen
     return Outcome(
         pl.when(known).then(above),
-        pl.when(known).then(format_hundredths(div_toward(income, members, above))),
+        pl.when(known).then(
+            format_hundredths(
+                agree(div_half_up(income, members), above, line_fen + 1, pass_above=True)
+            )
+        ),
         pl.lit(f"> {format_fen(line_fen)}"),
     )
 
@@ -197,7 +208,9 @@ register(
 
 def _age_at(on: date) -> pl.Expr:
     birth = pl.col("birth_date")
-    before_birthday = (birth.dt.month() * 100 + birth.dt.day()) > (on.month * 100 + on.day)
+    # dt.month()/dt.day() are Int8: widen before the arithmetic or month * 100 overflows.
+    month_day = birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)
+    before_birthday = month_day > on.month * 100 + on.day
     return on.year - birth.dt.year() - before_birthday.cast(pl.Int32)
 
 
@@ -292,7 +305,7 @@ def _months_since(b: Bound) -> Outcome:
     since = pl.col("monitoring_since")
     months = (
         (b.on.year - since.dt.year()) * 12
-        + (b.on.month - since.dt.month())
+        + (b.on.month - since.dt.month().cast(pl.Int32))
         - (since.dt.day() > b.on.day).cast(pl.Int32)
     )
     minimum = b.args["months"]

@@ -54,14 +54,32 @@ def fraction(value: Decimal) -> tuple[int, int]:
 # --- Polars expressions -------------------------------------------------------------------
 
 
-def div_toward(numerator: pl.Expr, denominator: pl.Expr, up: pl.Expr) -> pl.Expr:
-    """Integer division rounded up where `up` holds, down elsewhere; denominator > 0.
+def div_half_up(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """Integer division rounded half away from zero, as published figures are; denominator > 0."""
+    magnitude = (numerator.abs() * 2 + denominator) // (denominator * 2)
+    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
 
-    Displays round *toward the verdict*: a per-capita income of 3535.0025 that passes
-    "> 3535.00" shows as 3535.01, one that fails shows as at most the line, so the figure
-    on the page never contradicts the exact comparison behind it.
+
+def agree(shown: pl.Expr, passed: pl.Expr, boundary: pl.Expr | int, *, pass_above: bool) -> pl.Expr:
+    """Nudge a rounded display so that it never contradicts the exact verdict.
+
+    `boundary` is the first passing display value when passing lies above it ("> 3535.00"
+    passes from 3535.01), the last when passing lies below it ("< 3.00" passes up to 2.99).
+    Only figures within half a unit of the boundary move: 2.996% that passes "< 3.00" shows
+    2.99, not 3.00; every other figure reads exactly as a published one.
     """
-    return pl.when(up).then(-((-numerator) // denominator)).otherwise(numerator // denominator)
+    edge = pl.lit(boundary) if isinstance(boundary, int) else boundary
+    if pass_above:
+        return (
+            pl.when(passed)
+            .then(pl.max_horizontal(shown, edge))
+            .otherwise(pl.min_horizontal(shown, edge - 1))
+        )
+    return (
+        pl.when(passed)
+        .then(pl.min_horizontal(shown, edge))
+        .otherwise(pl.max_horizontal(shown, edge + 1))
+    )
 
 
 def format_hundredths(hundredths: pl.Expr) -> pl.Expr:
@@ -76,6 +94,6 @@ def format_hundredths(hundredths: pl.Expr) -> pl.Expr:
     )
 
 
-def percent_display(numerator: pl.Expr, denominator: pl.Expr, up: pl.Expr) -> pl.Expr:
-    """numerator / denominator in percent with two decimals, e.g. 19870/1148555 -> "1.73"."""
-    return format_hundredths(div_toward(numerator * 10_000, denominator, up))
+def percent_hundredths(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """numerator / denominator in hundredths of a percent, half-up: 19870/1148555 -> 173."""
+    return div_half_up(numerator * 10_000, denominator)
