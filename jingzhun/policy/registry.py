@@ -270,6 +270,11 @@ def _merge(pack_id: str, raws: Mapping[str, _Raw], done: dict[str, _Merged], cha
         criteria = {level: list(entries) for level, entries in parent.criteria.items()}
         sources = list(parent.sources)
     parameters |= raw.parameters
+    # Checked here, not only by the criterion, so the error names the file that set the figure.
+    youngest, oldest = parameters.get("school_age_min"), parameters.get("school_age_max")
+    if youngest and oldest and oldest.value < youngest.value:
+        where = "school_age_max" if "school_age_max" in raw.parameters else "school_age_min"
+        raise _fail(raw, f"parameters.{where}", "school_age_max is below school_age_min")
     for level in LEVELS:
         entries = criteria.setdefault(level, [])
         for key in raw.removals.get(level, []):
