@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.money import fen_to_yuan_str
+
 from .vocab import BATCH, CRITERION, MEASURE_STATUS, MEASURE_TYPE, SEVERITY, TEAM_ROLE
 
 
@@ -72,7 +74,10 @@ class Pairing(models.Model):
         Cadre, verbose_name=_("帮扶责任人"), on_delete=models.PROTECT, related_name="pairings"
     )
     household = models.ForeignKey(
-        "registry.Household", verbose_name=_("户"), on_delete=models.PROTECT, related_name="pairings"
+        "registry.Household",
+        verbose_name=_("户"),
+        on_delete=models.PROTECT,
+        related_name="pairings",
     )
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"), null=True, blank=True)
@@ -84,6 +89,9 @@ class Pairing(models.Model):
         ordering = ["household_id", "-start"]
         indexes = [models.Index(fields=["household", "start"])]
         constraints = [_period_constraint("pairing_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id}→{self.household_id} {self.start}～{self.end or ''}"
 
 
 class WorkTeam(models.Model):
@@ -126,6 +134,9 @@ class WorkTeamMember(models.Model):
         verbose_name = _("工作队员")
         verbose_name_plural = _("工作队员")
         ordering = ["team_id", "role", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class FirstSecretary(models.Model):
@@ -173,6 +184,9 @@ class Plan(models.Model):
         verbose_name = _("一户一策")
         verbose_name_plural = _("一户一策")
 
+    def __str__(self) -> str:
+        return f"一户一策 {self.household_id}"
+
 
 class Measure(models.Model):
     """One measure of a plan, typed by the five batches; `criterion` is the gap it answers."""
@@ -204,6 +218,13 @@ class Measure(models.Model):
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="measure_amount_positive")
         ]
 
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def amount_yuan(self) -> str:
+        return fen_to_yuan_str(self.amount_fen)
+
 
 class GapExplanation(models.Model):
     """Why a failed criterion has no measure (e.g. the pupil is over school age, the house is
@@ -224,6 +245,9 @@ class GapExplanation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "criterion"], name="one_explanation_per_gap")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.text[:20]}"
 
 
 def _photo_storage():
@@ -262,6 +286,9 @@ class Visit(models.Model):
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["household", "date"])]
 
+    def __str__(self) -> str:
+        return f"{self.date} {self.household_id}"
+
 
 class Target(models.Model):
     """A yearly reduction target (目标任务) for a region; a child's target is its share of its
@@ -286,6 +313,9 @@ class Target(models.Model):
             models.UniqueConstraint(fields=["region", "year"], name="one_target_per_region_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}"
+
 
 class Inspection(models.Model):
     """An inspection visit (督查) to a township or a village."""
@@ -307,6 +337,9 @@ class Inspection(models.Model):
         verbose_name = _("督查")
         verbose_name_plural = _("督查")
         ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.region_id}"
 
 
 class Finding(models.Model):
@@ -330,6 +363,9 @@ class Finding(models.Model):
         verbose_name_plural = _("督查问题")
         ordering = ["deadline", "id"]
         indexes = [models.Index(fields=["rectified_on", "deadline"])]
+
+    def __str__(self) -> str:
+        return self.description[:40]
 
 
 class GradingRule(models.Model):
@@ -370,3 +406,6 @@ class GradingRule(models.Model):
                 name="grading_thresholds_ordered",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.good_min_percent}/{self.medium_min_percent}"
