@@ -89,12 +89,21 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+@transaction.atomic
 def token_issue(*, user: User) -> str:
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(
+    row = ApiToken.objects.create(
         user=user,
         digest=_digest(token),
         expires_at=timezone.now() + dt.timedelta(hours=settings.JINGZHUN_TOKEN_TTL_HOURS),
+    )
+    audit.record(
+        by=user,
+        action="token.issue",
+        object_type="api_token",
+        object_id=row.pk,
+        region_code=user.region_id or "",
+        after={"expires_at": row.expires_at},
     )
     return token
 
@@ -113,9 +122,24 @@ def token_user(token: str) -> User | None:
     return row.user
 
 
+@transaction.atomic
 def token_revoke(*, token: str) -> bool:
-    return bool(
-        ApiToken.objects.filter(digest=_digest(token), revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(token), revoked_at__isnull=True)
+        .first()
     )
+    if row is None:
+        return False
+    now = timezone.now()
+    if not ApiToken.objects.filter(pk=row.pk, revoked_at__isnull=True).update(revoked_at=now):
+        return False
+    audit.record(
+        by=row.user,
+        action="token.revoke",
+        object_type="api_token",
+        object_id=row.pk,
+        region_code=row.user.region_id or "",
+        after={"revoked_at": now},
+    )
+    return True

@@ -8,6 +8,11 @@ class AuditEntry(models.Model):
     """One write, anywhere. Append-only and chained: `hash` covers every field and the previous
     entry's hash, so altering, deleting or reordering a past row breaks the chain."""
 
+    # Read through the scoping layer by region; who may read the trail at all is the role's
+    # `reads_audit` (jingzhun.audit.selectors).
+    SCOPE_REGION = "region_code"
+    SCOPE_HOUSEHOLD = None
+
     seq = models.BigIntegerField(primary_key=True)
     at = models.DateTimeField(_("时间"))
     actor_id = models.BigIntegerField(null=True, blank=True)

@@ -27,3 +27,26 @@ def shown_id_number(user, number: str | None) -> str:
 
 def shown_phone(user, phone: str | None) -> str:
     return (phone or "") if sees_phones(user) else mask_phone(phone)
+
+
+# Keys under which the audit trail's before/after values hold ID numbers or phone numbers.
+_ID_KEYS = frozenset({"id_number", "head"})
+_PHONE_KEYS = frozenset({"phone"})
+
+
+def shown_values(user, value):
+    """An audit entry's before/after (or any JSON) as the user may see it: ID numbers and phone
+    numbers masked by key, at any depth."""
+    if isinstance(value, dict):
+        shown = {}
+        for key, item in value.items():
+            if key in _ID_KEYS and isinstance(item, str):
+                shown[key] = shown_id_number(user, item)
+            elif key in _PHONE_KEYS and isinstance(item, str):
+                shown[key] = shown_phone(user, item)
+            else:
+                shown[key] = shown_values(user, item)
+        return shown
+    if isinstance(value, list):
+        return [shown_values(user, item) for item in value]
+    return value

@@ -23,6 +23,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The API docs page: ninja serves Swagger UI from its own static files (no CDN) only when
+    # it is an installed app.
+    "ninja",
     "jingzhun.core",
     "jingzhun.accounts",
     "jingzhun.audit",

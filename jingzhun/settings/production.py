@@ -23,4 +23,9 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds the whole parent domain in every browser, cannot be undone quickly and
+    # is meaningless for intranet names; it is the domain owner's decision, so opting out is
+    # not a defect (set SECURE_HSTS_PRELOAD=1 to opt in).
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_SAMESITE = "Strict"
