@@ -1,0 +1,193 @@
+"""Turning records into what a page shows: labels, masking, money in yuan, readable history.
+
+Masking always goes through core.privacy; labels come from vocab and the models' verbose names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.core import privacy
+from jingzhun.core.money import fen_to_yuan_str
+from jingzhun.registry.models import Household, Income, Member
+from jingzhun.vocab import VOCABULARIES
+
+# Which vocabulary labels a stored key, by field name.
+FIELD_VOCAB = {
+    "attribute": "attribute",
+    "main_cause": "cause",
+    "status": "status",
+    "relation": "relation",
+    "sex": "sex",
+    "education": "education",
+    "student": "student",
+    "health": "health",
+    "labour": "labour",
+    "poor_village": "poor_village",
+}
+
+ACTION_LABELS = {
+    "household.register": _("登记贫困户"),
+    "household.update": _("修改户信息"),
+    "member.add": _("新增成员"),
+    "member.update": _("修改成员信息"),
+    "member.remove": _("成员减少"),
+    "member.change_head": _("变更户主"),
+    "income.add": _("录入收入"),
+    "income.update": _("修改收入"),
+}
+
+EXTRA_LABELS = {
+    "village_id": _("村"),
+    "members": _("家庭成员"),
+    "reason": _("原因"),
+    "head": _("户主证件号码"),
+    "old_head_relation": _("原户主现与户主关系"),
+}
+
+MODEL_BY_TYPE = {"household": Household, "member": Member, "income": Income}
+
+
+def vocab_label(vocabulary: str, key: str | None) -> str:
+    """The label of a key in the active language (Chinese unless English is chosen)."""
+    vocab = VOCABULARIES[vocabulary]
+    if not key:
+        return ""
+    if (get_language() or "").startswith("en") and key in vocab.english:
+        return vocab.english[key]
+    return vocab.label(key)
+
+
+def causes_label(keys: str | None) -> str:
+    return "、".join(vocab_label("cause", k) for k in (keys or "").split(";") if k)
+
+
+def yes_no(value) -> str:
+    if value is None:
+        return "—"
+    return str(_("是")) if value else str(_("否"))
+
+
+def field_label(object_type: str, name: str) -> str:
+    if name in EXTRA_LABELS:
+        return str(EXTRA_LABELS[name])
+    model = MODEL_BY_TYPE.get(object_type)
+    if model is not None:
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except Exception:  # noqa: BLE001 - an old entry may name a field that is gone
+            pass
+    return name
+
+
+def show_value(user, name: str, value) -> str:
+    """One stored value as a person reads it, masked for the viewer's role."""
+    if value is None or value == "":
+        return "—"
+    if name in ("id_number", "head"):
+        return privacy.shown_id_number(user, str(value))
+    if name == "phone":
+        return privacy.shown_phone(user, str(value))
+    if name == "birth_date" and not privacy.sees_id_numbers(user):
+        return str(value)[:4]  # the year only: the full date is what masking hides
+    if name in FIELD_VOCAB:
+        return vocab_label(FIELD_VOCAB[name], str(value))
+    if name == "other_causes":
+        return causes_label(str(value)) or "—"
+    if name.endswith("_fen"):
+        return f"{fen_to_yuan_str(int(value))} {_('元')}"
+    if isinstance(value, bool):
+        return yes_no(value)
+    if name == "members" and isinstance(value, list):
+        return "；".join(
+            f"{m.get('name', '')}（{vocab_label('relation', m.get('relation'))}，"
+            f"{privacy.shown_id_number(user, m.get('id_number'))}）"
+            for m in value
+        )
+    return str(value)
+
+
+@dataclass
+class Change:
+    label: str
+    old: str | None
+    new: str | None
+
+
+@dataclass
+class HistoryRow:
+    at: dt.datetime
+    actor: str
+    source: str
+    action: str
+    subject: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def history_rows(user, entries, members: list[Member]) -> list[HistoryRow]:
+    names = {str(m.pk): m.name for m in members}
+    rows = []
+    for entry in entries:
+        before = entry.before if isinstance(entry.before, dict) else {}
+        after = entry.after if isinstance(entry.after, dict) else {}
+        keys = list(dict.fromkeys([*after.keys(), *before.keys()]))
+        changes = [
+            Change(
+                field_label(entry.object_type, key),
+                show_value(user, key, before[key]) if key in before else None,
+                show_value(user, key, after[key]) if key in after else None,
+            )
+            for key in keys
+        ]
+        if entry.object_type == "member":
+            who = names.get(entry.object_id) or (before or {}).get("name") or f"#{entry.object_id}"
+            subject = f"{_('成员')}：{who}"
+        elif entry.object_type == "income":
+            year = after.get("year") or before.get("year") or ""
+            subject = f"{year} {_('年度收入')}"
+        else:
+            subject = str(_("户"))
+        rows.append(
+            HistoryRow(
+                at=entry.at,
+                actor=entry.actor or "system",
+                source=entry.source,
+                action=str(ACTION_LABELS.get(entry.action, entry.action)),
+                subject=subject,
+                changes=changes,
+            )
+        )
+    return rows
+
+
+@dataclass
+class MemberRow:
+    member: Member
+    id_number: str
+    birth: str
+    age: int | None
+
+
+def member_rows(user, members: list[Member]) -> list[MemberRow]:
+    today = timezone.localdate()
+    rows = []
+    for m in members:
+        age = (
+            today.year
+            - m.birth_date.year
+            - ((today.month, today.day) < (m.birth_date.month, m.birth_date.day))
+        )
+        rows.append(
+            MemberRow(
+                member=m,
+                id_number=privacy.shown_id_number(user, m.id_number),
+                birth=show_value(user, "birth_date", m.birth_date.isoformat()),
+                age=age,
+            )
+        )
+    return rows

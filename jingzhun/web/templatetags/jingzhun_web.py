@@ -1,0 +1,33 @@
+"""Template filters for labels and money; the logic is in web.presenters."""
+
+from __future__ import annotations
+
+from django import template
+
+from jingzhun.core.money import fen_to_yuan_str
+
+from .. import presenters
+
+register = template.Library()
+
+
+@register.filter
+def vocab(key, vocabulary: str) -> str:
+    """`{{ household.status|vocab:"status" }}` → 贫困 (or the English label)."""
+    return presenters.vocab_label(vocabulary, key)
+
+
+@register.filter
+def causes(keys) -> str:
+    return presenters.causes_label(keys)
+
+
+@register.filter
+def yuan(fen) -> str:
+    """Integer fen as yuan with two decimals; empty for None."""
+    return "" if fen is None else fen_to_yuan_str(int(fen))
+
+
+@register.filter
+def yes_no(value) -> str:
+    return presenters.yes_no(value)
