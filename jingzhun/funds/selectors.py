@@ -178,8 +178,8 @@ def funds_report(*, year: int, region_code: str | None = None, user=None) -> Rep
     budgets = _scoped(Budget.objects.all(), user)
     allocations = _scoped(Allocation.objects.all(), user)
     if prefix:
-        budgets = budgets.filter(region_id__startswith=prefix)
-        allocations = allocations.filter(region_id__startswith=prefix)
+        budgets = budgets.filter(region__code__startswith=prefix)
+        allocations = allocations.filter(region__code__startswith=prefix)
     year_lines = allocations.filter(year=year)
 
     pools = set(budgets.filter(budget_year=year).values_list("region_id", "level", "budget_year"))
