@@ -517,6 +517,9 @@ def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
+_YEAR_DAYS = {year: 366 if _is_leap(year) else 365 for year in range(1880, 2101)}
+
+
 class IdFactory:
     """Allocates unique 18-character resident ID numbers.
 
@@ -542,9 +545,9 @@ class IdFactory:
     def issue(self, region: str, year: int, day_index: int, male: bool) -> tuple[str, str]:
         """(id_number, ISO birth date) for someone born on day `day_index` of `year`."""
         used = self._used
-        days = _MMDD[_is_leap(year)]
         key = (region, year, day_index, male)
         n = used.get(key, 0)
+        days = _MMDD[_is_leap(year)]
         while n >= self.capacity:  # a full day: the next one (rare; see the class docstring)
             day_index += 1
             if day_index >= len(days):
@@ -1337,12 +1340,6 @@ class _HouseholdWriter:
             if c != main and c not in others and c != "schooling":
                 others.append(c)
 
-        for p in people:
-            p.labour = labour = _labour(rng, p)
-            if tekun and labour in ("ordinary", "skilled"):
-                p.labour = "weak"  # 特困供养: no member able to work (a data-cleaning rule)
-            p.migrant = _migrant_months(rng, p)
-
         status, registered, exit_year = self._status(attribute, village)
         poor_now = status == "poor" or status == "returned"
         n = len(people)
@@ -1404,13 +1401,21 @@ class _HouseholdWriter:
             birth_year = year - age
             male = p.male
             # a newborn is born in the first half of the year, so no birth date lies ahead
-            day = int(r() * (181 if age == 0 else 365 + _is_leap(birth_year)))
+            day = int(r() * (181 if age == 0 else _YEAR_DAYS[birth_year]))
             if r() < MIGRANT_ID_SHARE:
                 region = self._migrant_code(birth_year)
             else:
                 region = own_codes.get(birth_year) or self._own_code(birth_year)
             number, birth = issue(region, birth_year, day, male)
             student = p.student
+            labour = _labour(rng, p)
+            if tekun and (labour == "ordinary" or labour == "skilled"):
+                labour = "weak"  # 特困供养: no member able to work (a data-cleaning rule)
+            p.labour = labour
+            if labour == "none":
+                p.migrant = 0
+            else:
+                p.migrant = _migrant_months(rng, p)
             rows.append(
                 (
                     household_no,
@@ -1425,7 +1430,7 @@ class _HouseholdWriter:
                     "1" if p.dropout else "0",
                     p.health,
                     p.grade or "",
-                    p.labour,
+                    labour,
                     p.migrant,
                     "0" if r() < insurance_gap else "1",
                     "1"
