@@ -220,11 +220,25 @@ def _place_register_errors(form, member_forms, exc: ValidationError) -> list[str
             form.add_error(key, msgs)
         elif index.isdigit() and int(index) < len(member_forms):
             member_forms[int(index)].add_error(None, msgs)
+        elif key == "id_number":
+            _place_taken_id(member_forms, msgs)
         elif key == "members":
             rest.extend(msgs)
         else:
             form.add_error(None, msgs)
     return rest
+
+
+def _place_taken_id(member_forms, msgs) -> None:
+    """The service names an ID held by another household without saying which row carries
+    it; its own check, asked row by row, finds the row."""
+    for row in member_forms:
+        try:
+            services._check_id_unique(row.cleaned_data["id_number"])
+        except ValidationError as exc:
+            row.add_error("id_number", exc.message_dict.get("id_number", msgs))
+            return
+    member_forms[0].add_error(None, msgs)
 
 
 @writer_required
