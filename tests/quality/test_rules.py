@@ -1,0 +1,74 @@
+"""Every shipped rule: a record that breaks it is found, one that does not is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from jingzhun.quality.rulebook import RuleError, parse_rule, shipped_rules
+from tests.quality.cases import CASES
+from tests.quality.conftest import open_ids
+
+RULES = shipped_rules()
+
+
+def test_at_least_twenty_runnable_rules():
+    assert len([r for r in RULES.values() if r.runnable]) >= 20
+
+
+def test_every_shipped_rule_has_cases():
+    missing = sorted(set(RULES) - set(CASES))
+    assert not missing, f"rules without a test case in tests/quality/cases.py: {missing}"
+    assert not set(CASES) - set(RULES), "cases for rules that are not shipped"
+    for rule_id, case in CASES.items():
+        assert (case is None) == RULES[rule_id].pending, rule_id
+
+
+@pytest.mark.parametrize("rule_id", [r for r in RULES if CASES.get(r)])
+def test_rule_finds_the_breaking_record_only(rule_id, places, check):
+    bad_builder, good_builder = CASES[rule_id]
+    bad = bad_builder(places["A1a"])
+    good = good_builder(places["A1b"])
+    outcome = check([rule_id])
+    found = open_ids(rule_id)
+    assert bad.pk in found, f"{rule_id} missed the breaking record"
+    assert good.pk not in found, f"{rule_id} reported the passing record"
+    assert outcome.run.counts[rule_id] == len(found)
+
+
+@pytest.mark.parametrize("rule_id", [r for r in RULES if CASES.get(r)])
+def test_rule_is_silent_on_the_passing_record(rule_id, places, check):
+    CASES[rule_id][1](places["A1a"])
+    check([rule_id])
+    assert open_ids(rule_id) == set()
+
+
+def test_pending_rules_are_not_run(places, check):
+    pending = [r for r in RULES.values() if r.pending]
+    outcome = check([r.id for r in pending])
+    assert outcome.run.found == 0
+    assert all(r.note.startswith("PENDING") for r in pending)
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"kind": "nope"}, "unknown kind"),
+        ({"params": {"where": {"colour": "red"}}}, "no field"),
+        ({"params": {"age_min": -1}}, "whole number"),
+        ({"level": "fatal"}, "level"),
+        ({"fields": ["member"]}, "model.field"),
+        ({"params": {"bogus": 1}}, "unknown parameter"),
+    ],
+)
+def test_bad_rule_definitions_are_refused(raw, message):
+    base = {
+        "id": "x-rule",
+        "level": "error",
+        "message_zh": "测试",
+        "message_en": "test",
+        "kind": "member",
+        "fields": ["member.health"],
+        "params": {"where": {"health": "disabled"}},
+    }
+    with pytest.raises(RuleError, match=message):
+        parse_rule({**base, **raw}, "test")
