@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from jingzhun.accounts import services as accounts
 
@@ -30,10 +30,10 @@ def token(request: HttpRequest, payload: TokenIn):
         request=request, username=payload.username, password=payload.password
     )
     if user is None:
-        return 401, {"detail": "用户名或密码错误 (wrong username or password)"}
+        return Status(401, {"detail": "用户名或密码错误 (wrong username or password)"})
     raw = accounts.token_issue(user=user)
     row = user.api_tokens.order_by("-pk").first()
-    return 200, {"token": raw, "expires_at": row.expires_at}
+    return Status(200, {"token": raw, "expires_at": row.expires_at})
 
 
 @router.post(
@@ -44,4 +44,4 @@ def token(request: HttpRequest, payload: TokenIn):
 )
 def revoke(request: HttpRequest):
     accounts.token_revoke(token=request.api_token)
-    return 204, None
+    return Status(204, None)

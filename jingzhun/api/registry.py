@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from jingzhun.core import scoping
 from jingzhun.regions import codes
@@ -31,7 +31,7 @@ from .schemas import (
     RegionCode,
     RegionOut,
     StatsOut,
-    Status,
+    StatusKey,
     ValidationErrorOut,
     Year,
     text,
@@ -87,7 +87,7 @@ def alerts(request: HttpRequest, region: RegionCode | None = None):
 
 class HouseholdFilters(PageParams):
     region: RegionCode | None = None
-    status: Status | None = None
+    status: StatusKey | None = None
     q: text(100) | None = None
 
 
@@ -146,7 +146,7 @@ def household_register(request: HttpRequest, payload: HouseholdIn):
     data["other_causes"] = ";".join(data["other_causes"])
     household = services.household_register(by=user, village=village, **data)
     household = selectors.household_get(user=user, household_no=household.household_no)
-    return 201, presenters.household(user, household)
+    return Status(201, presenters.household(user, household))
 
 
 @router.patch(

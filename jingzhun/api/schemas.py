@@ -48,7 +48,7 @@ ObjectId = Annotated[int, Field(ge=1, le=9_223_372_036_854_775_807)]
 
 Attribute = Literal[ATTRIBUTE.keys]  # type: ignore[valid-type]
 Cause = Literal[CAUSE.keys]  # type: ignore[valid-type]
-Status = Literal[STATUS.keys]  # type: ignore[valid-type]
+StatusKey = Literal[STATUS.keys]  # type: ignore[valid-type]
 Relation = Literal[RELATION.keys]  # type: ignore[valid-type]
 Sex = Literal[SEX.keys]  # type: ignore[valid-type]
 Education = Literal[("", *EDUCATION.keys)]  # type: ignore[valid-type]
@@ -244,7 +244,7 @@ class HouseholdPatch(Schema):
     attribute: Attribute | None = None
     main_cause: Cause | None = None
     other_causes: list[Cause] | None = None
-    status: Status | None = None
+    status: StatusKey | None = None
     registered_year: Year | None = None
     exit_year: Year | None = None
     food_clothing_secure: bool | None = None
@@ -302,7 +302,7 @@ class HouseholdIn(Schema):
     attribute: Attribute
     main_cause: Cause
     other_causes: list[Cause] = []
-    status: Status = "poor"
+    status: StatusKey = "poor"
     registered_year: Year
     exit_year: Year | None = None
     group: text(50) = ""
