@@ -1005,7 +1005,7 @@ def _write_part(
     seed: int,
     year: int,
     years_back: int,
-    writers: tuple[Any, Any, Any],
+    writers: tuple[Callable[[str], Any], Callable[[str], Any], Callable[[str], Any]],
     progress: Callable[[int], None] | None = None,
 ) -> _PartResult:
     rng = Rng(f"{seed}/{part.index}")
@@ -1039,8 +1039,8 @@ def _write_part_files(args: tuple[_Part, str, int, int, int, str]) -> _PartResul
     paths = _part_files(Path(out), part.index)
     handles = [path.open("w", encoding="utf-8", newline="") for path in paths]
     try:
-        writers = tuple(csv.writer(fh, lineterminator="\n") for fh in handles)
-        return _write_part(part, county, seed, year, years_back, writers)  # type: ignore[arg-type]
+        writers = (handles[0].write, handles[1].write, handles[2].write)
+        return _write_part(part, county, seed, year, years_back, writers)
     finally:
         for fh in handles:
             fh.close()
@@ -1090,9 +1090,10 @@ def generate_county(
 
     step = max(1, households // 10)
     results: list[_PartResult] = []
-    fh_h, w_h = open_csv("households")
-    fh_m, w_m = open_csv("members")
-    fh_i, w_i = open_csv("incomes")
+    # the header through csv.writer; the rows are written straight to the same handle
+    fh_h, _ = open_csv("households")
+    fh_m, _ = open_csv("members")
+    fh_i, _ = open_csv("incomes")
     try:
         if workers == 1 or len(parts) == 1:
 
@@ -1102,7 +1103,15 @@ def generate_county(
 
             for part in parts:
                 results.append(
-                    _write_part(part, county, seed, year, years_back, (w_h, w_m, w_i), tick)
+                    _write_part(
+                        part,
+                        county,
+                        seed,
+                        year,
+                        years_back,
+                        (fh_h.write, fh_m.write, fh_i.write),
+                        tick,
+                    )
                 )
         else:
             results = _run_parallel(
@@ -1302,7 +1311,14 @@ class _HouseholdWriter:
             return "monitored", registered, exit_year
         return "exited", registered, exit_year
 
-    def household(self, village: Village, household_no: str, w_h: Any, w_m: Any, w_i: Any) -> None:
+    def household(
+        self,
+        village: Village,
+        household_no: str,
+        write_h: Callable[[str], Any],
+        write_m: Callable[[str], Any],
+        write_i: Callable[[str], Any],
+    ) -> None:
         # The hot path: locals instead of attribute look-ups, `r()` instead of `uniform`.
         rng = self.rng
         r = rng.random
@@ -1371,20 +1387,12 @@ class _HouseholdWriter:
             phone = ""  # an old person alone without a mobile phone
         else:
             phone = f"{PHONE_PREFIXES[int(r() * len(PHONE_PREFIXES))]}{int(r() * 1e8):08d}"
-        w_h.writerow(
-            (
-                household_no,
-                village.code,
-                1 + int(r() * village.groups),
-                attribute,
-                main,
-                ";".join(others),
-                status,
-                registered,
-                exit_year or "",
-                *conditions,
-                phone,
-            )
+        # Rows are formatted directly, not through csv.writer: no generated value can hold a
+        # comma, quote or line break (causes are `;`-separated), and this is the hot path.
+        write_h(
+            f"{household_no},{village.code},{1 + int(r() * village.groups)},{attribute},"
+            f"{main},{';'.join(others)},{status},{registered},{exit_year or ''},"
+            f"{','.join(conditions)},{phone}\n"
         )
 
         # members
@@ -1416,29 +1424,16 @@ class _HouseholdWriter:
                 p.migrant = 0
             else:
                 p.migrant = _migrant_months(rng, p)
+            name = p.surname + _given_name(rng, male, birth_year)
+            member_ethnicity = "汉族" if p.relation == "spouse" and r() >= 0.9 else ethnicity
+            pension = age >= 16 and student == "none" and r() < (0.95 if age >= 60 else 0.85)
             rows.append(
-                (
-                    household_no,
-                    number,
-                    p.surname + _given_name(rng, male, birth_year),
-                    p.relation,
-                    "male" if male else "female",
-                    birth,
-                    ethnicity if p.relation != "spouse" or r() < 0.9 else "汉族",
-                    _education(rng, p, birth_year),
-                    student,
-                    "1" if p.dropout else "0",
-                    p.health,
-                    p.grade or "",
-                    labour,
-                    p.migrant,
-                    "0" if r() < insurance_gap else "1",
-                    "1"
-                    if age >= 16 and student == "none" and r() < (0.95 if age >= 60 else 0.85)
-                    else "0",
-                )
+                f"{household_no},{number},{name},{p.relation},{'male' if male else 'female'},"
+                f"{birth},{member_ethnicity},{_education(rng, p, birth_year)},{student},"
+                f"{'1' if p.dropout else '0'},{p.health},{p.grade or ''},{labour},{p.migrant},"
+                f"{'0' if r() < insurance_gap else '1'},{'1' if pension else '0'}\n"
             )
-        w_m.writerows(rows)
+        write_m("".join(rows))
         self.members += n
 
         # incomes: per-capita net income around the year's line, by the status in that year
@@ -1504,19 +1499,10 @@ class _HouseholdWriter:
             for lo, span in students:
                 education += lo + span * r()
             rows.append(
-                (
-                    household_no,
-                    y,
-                    f"{wage:.2f}",
-                    f"{(production_net + cost):.2f}",
-                    f"{prop:.2f}",
-                    f"{transfer:.2f}",
-                    f"{cost:.2f}",
-                    f"{(medical * (0.7 + 0.6 * r())):.2f}",
-                    f"{education:.2f}",
-                )
+                f"{household_no},{y},{wage:.2f},{production_net + cost:.2f},{prop:.2f},"
+                f"{transfer:.2f},{cost:.2f},{medical * (0.7 + 0.6 * r()):.2f},{education:.2f}\n"
             )
-        w_i.writerows(rows)
+        write_i("".join(rows))
         self.incomes += len(rows)
 
     def _own_code(self, birth_year: int) -> str:
