@@ -94,7 +94,7 @@ def index(request):
             raise Http404
         return redirect("assistance:cadre_detail", pk=cadre.pk)
     region = _region(request)
-    return _page(request, "assistance/index.html", {"region": region})
+    return _page(request, "assistance/index.html", {"region": region, "year_now": today().year})
 
 
 @login_required
@@ -790,6 +790,7 @@ def inspection_detail(request, pk: int):
             "findings": findings,
             "form": form,
             "rectify_form": f.RectifyForm(initial={"rectified_on": day}),
+            "can_rectify": perms.inspects(request.user) or perms.manages_assistance(request.user),
         },
     )
 
