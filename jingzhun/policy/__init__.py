@@ -4,7 +4,15 @@ Pure Python — nothing here imports Django, so the CLI, the web app, benchmarks
 share it. See docs/policy.md for the pack format and jingzhun.policy.facts for the input frames.
 """
 
-from .engine import CriterionResult, EntityResult, assess, assess_one, to_report, verdicts
+from .engine import (
+    CriterionResult,
+    EntityResult,
+    assess,
+    assess_one,
+    to_report,
+    verdicts,
+    write_report,
+)
 from .errors import PolicyError
 from .pack import CriterionSpec, Pack, Source
 from .params import Parameter
@@ -26,4 +34,5 @@ __all__ = [
     "load_packs",
     "to_report",
     "verdicts",
+    "write_report",
 ]

@@ -1,7 +1,8 @@
 """Columnar assessment: one implementation for the whole registry and for one household.
 
-`assess` returns a *long* frame, one row per entity per criterion, in entity order then the
-pack's criterion order::
+`assess` returns a *long* frame, one row per entity per criterion: criterion by criterion in
+the pack's order, entities in input order within each (`to_report` and `verdicts` regroup by
+entity)::
 
     <key>        String   household_no or region_code
     all_passed   Boolean  the entity's verdict: False if any criterion failed, null (unknown)
@@ -14,10 +15,11 @@ pack's criterion order::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TextIO
 
 import polars as pl
 
@@ -67,26 +69,33 @@ def assess(pack: Pack, level: str, frames: Mapping[str, pl.DataFrame], *, on: da
         entities = entities.join(per_household, on=key, how="left", maintain_order="left")
 
     outcomes = [(spec.key, spec.evaluator.outcome(b)) for spec, b in bound]
-    criteria = pl.concat_list(
-        [
-            pl.struct(
-                pl.lit(name).alias("key"),
-                o.passed.alias("passed"),
-                o.value.alias("value"),
-                o.threshold.alias("threshold"),
+    # Evaluate wide (one column per criterion and field), then stack: stacking only
+    # references computed columns, whereas building per-row lists of structs is very slow.
+    wide = entities.select(
+        pl.col(key),
+        pl.all_horizontal([o.passed for _, o in outcomes]).alias("all_passed"),
+        *(
+            expr.alias(f"{i}.{field}")
+            for i, (_, o) in enumerate(outcomes)
+            for field, expr in (
+                ("passed", o.passed),
+                ("value", o.value),
+                ("threshold", o.threshold),
             )
-            for name, o in outcomes
+        ),
+    ).collect()
+    return pl.concat(
+        [
+            wide.select(
+                key,
+                "all_passed",
+                pl.lit(name).alias("key"),
+                pl.col(f"{i}.passed").alias("passed"),
+                pl.col(f"{i}.value").alias("value"),
+                pl.col(f"{i}.threshold").cast(pl.String).alias("threshold"),
+            )
+            for i, (name, _) in enumerate(outcomes)
         ]
-    )
-    return (
-        entities.select(
-            pl.col(key),
-            pl.all_horizontal([o.passed for _, o in outcomes]).alias("all_passed"),
-            criteria.alias("criterion"),
-        )
-        .explode("criterion")
-        .unnest("criterion")
-        .collect()
     )
 
 
@@ -96,22 +105,34 @@ def verdicts(result: pl.DataFrame) -> pl.DataFrame:
     return result.select(key, pl.col("all_passed").alias("passed")).unique(key, maintain_order=True)
 
 
+def _by_entity(result: pl.DataFrame) -> pl.DataFrame:
+    key = result.columns[0]
+    return result.group_by(key, maintain_order=True).agg(
+        pl.col("all_passed").first().alias("passed"),
+        pl.struct("key", "passed", "value", "threshold").alias("criteria"),
+    )
+
+
 def to_report(pack: Pack, result: pl.DataFrame, *, year: int | None = None) -> dict[str, Any]:
     """The INTERFACES §3 report: {"policy", "year", "results": [...]}.
 
     `passed` is true/false, or null when the verdict is unknown for want of data — at entity
-    and at criterion level. `year` defaults to the pack's year.
+    and at criterion level. `year` defaults to the pack's year. For whole-registry output
+    prefer `write_report`, which never builds a Python object per household.
     """
-    key = result.columns[0]
-    grouped = result.group_by(key, maintain_order=True).agg(
-        pl.col("all_passed").first().alias("passed"),
-        pl.struct("key", "passed", "value", "threshold").alias("criteria"),
-    )
     return {
         "policy": pack.id,
         "year": pack.year if year is None else year,
-        "results": grouped.to_dicts(),
+        "results": _by_entity(result).to_dicts(),
     }
+
+
+def write_report(pack: Pack, result: pl.DataFrame, out: TextIO, *, year: int | None = None) -> None:
+    """Write the same JSON document as `to_report` to `out`, serialised by Polars."""
+    head = {"policy": pack.id, "year": pack.year if year is None else year}
+    out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ')
+    out.write(_by_entity(result).write_json())
+    out.write("}")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ members — one row per member, joined on ``household_no``:
     birth_date            Date     from the ID number; age is taken at the assessment date
     dropout               Boolean  辍学
     student               String   key of jingzhun.vocab.STUDENT; an enrolled key stands in
-                                   for a missing dropout flag (enrolled = not dropped out)
+                                   for a missing dropout flag (enrolled = not dropped out).
+                                   Optional
     medical_insurance     Boolean  enrolled in basic medical insurance
 
 villages — one row per village, key ``region_code`` (12 digits):
@@ -128,7 +129,7 @@ FRAME_OF_LEVEL = {"household": "households", "village": "villages", "county": "c
 KEY_OF_LEVEL = {"household": "household_no", "village": "region_code", "county": "region_code"}
 
 # Columns whose absence is not "unknown" but a documented default.
-OPTIONAL = {"households": {"relocated": False}}
+OPTIONAL = {"households": {"relocated": False}, "members": {"student": None}}
 
 
 def conform(name: str, frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
