@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "jingzhun.assistance",
     "jingzhun.funds",
     "jingzhun.quality",
+    "jingzhun.assessments",
     "jingzhun.web",
 ]
 

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def visible_numbers(user):
-    return set(scoping.visible(user, Household.objects.all()).values_list("household_no", flat=True))
+    return set(
+        scoping.visible(user, Household.objects.all()).values_list("household_no", flat=True)
+    )
 
 
 def test_a_county_admin_sees_every_household_of_the_county_and_none_outside(personas, households):
@@ -39,7 +41,7 @@ def test_an_out_of_scope_lookup_is_a_404_like_a_missing_one(personas, households
 
 
 def test_a_model_without_scope_paths_is_refused():
-    from jingzhun.audit.models import AuditEntry
+    from jingzhun.accounts.models import LoginFailure
 
     with pytest.raises(ImproperlyConfigured):
-        scoping.scope_q(None, AuditEntry)
+        scoping.scope_q(None, LoginFailure)

@@ -1,0 +1,182 @@
+"""The policy engine's input frames (jingzhun.policy.facts), built with set-based SQL.
+
+One query per frame over a region prefix; on PostgreSQL the rows leave the server by
+`COPY … TO STDOUT` straight into Polars, which is several times faster than fetching tuples.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+from django.db import connection
+
+from jingzhun.policy import facts as contract
+
+POOR_STATUSES = ("poor", "returned")
+
+
+def frame_from_sql(sql: str, params: Sequence, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Run `sql` (columns named and ordered as `schema`) and return the rows as a frame."""
+    names = list(schema)
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        raw = connection.connection
+        buffer = io.BytesIO()
+        with raw.cursor() as cursor:
+            query = cursor.mogrify(sql, params)
+            with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for block in copy:
+                    buffer.write(block)
+        buffer.seek(0)
+        if buffer.getbuffer().nbytes == 0:
+            return pl.DataFrame(schema=dict(schema))
+        read_schema = {
+            name: (pl.String if dtype == pl.Boolean() else dtype) for name, dtype in schema.items()
+        }
+        frame = pl.read_csv(buffer, has_header=False, new_columns=names, schema=read_schema)
+        # PostgreSQL's CSV writes booleans as t/f.
+        return frame.with_columns(
+            [
+                pl.col(n).replace_strict(
+                    {"t": True, "f": False}, default=None, return_dtype=pl.Boolean
+                )
+                for n, dtype in schema.items()
+                if dtype == pl.Boolean()
+            ]
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return pl.DataFrame(schema=dict(schema))
+    frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+    return frame.with_columns(
+        (
+            pl.col(n).str.to_date()
+            if dtype == pl.Date() and frame.schema[n] == pl.String
+            else pl.col(n)
+        ).cast(dtype)
+        for n, dtype in schema.items()
+    )
+
+
+def _like(prefix: str) -> str:
+    return prefix + "%"
+
+
+def household_frames(
+    *, prefix: str, year: int, statuses: Sequence[str] | None = None, household_ids=None
+) -> dict[str, pl.DataFrame]:
+    """Households under `prefix` with their income of `year`, and their members."""
+    where = ["h.village_id LIKE %s"]
+    params: list = [_like(prefix)]
+    if statuses:
+        where.append(f"h.status IN ({', '.join(['%s'] * len(statuses))})")
+        params.extend(statuses)
+    if household_ids is not None:
+        ids = list(household_ids) or [0]
+        where.append(f"h.id IN ({', '.join(['%s'] * len(ids))})")
+        params.extend(ids)
+    condition = " AND ".join(where)
+    households = frame_from_sql(
+        f"""
+        SELECT h.household_no, COALESCE(mc.n, 0),
+               i.wage_fen + i.production_fen + i.property_fen + i.transfer_fen
+                 - i.production_cost_fen,
+               h.food_clothing_secure, h.housing_safe, h.relocated, h.water_safe,
+               h.electricity, h.radio_tv
+        FROM registry_household h
+        LEFT JOIN (
+            SELECT m.household_id, COUNT(*) AS n FROM registry_member m
+            JOIN registry_household h ON h.id = m.household_id
+            WHERE {condition} GROUP BY m.household_id
+        ) mc ON mc.household_id = h.id
+        LEFT JOIN registry_income i ON i.household_id = h.id AND i.year = %s
+        WHERE {condition}
+        ORDER BY h.household_no
+        """,
+        [*params, year, *params],
+        {
+            k: contract.HOUSEHOLDS[k]
+            for k in (
+                "household_no",
+                "members",
+                "net_income_fen",
+                "food_clothing_secure",
+                "housing_safe",
+                "relocated",
+                "water_safe",
+                "electricity",
+                "radio_tv",
+            )
+        },
+    )
+    members = frame_from_sql(
+        f"""
+        SELECT h.household_no, m.birth_date, m.dropout, m.student, m.medical_insurance
+        FROM registry_member m JOIN registry_household h ON h.id = m.household_id
+        WHERE {condition}
+        """,
+        params,
+        dict(contract.MEMBERS),
+    )
+    return {"households": households, "members": members}
+
+
+def village_frame(*, prefix: str) -> dict[str, pl.DataFrame]:
+    """Villages under `prefix` with their registered poor persons (not yet exited)."""
+    statuses = ", ".join(f"'{s}'" for s in POOR_STATUSES)
+    villages = frame_from_sql(
+        f"""
+        SELECT r.code, COALESCE(p.n, 0), r.rural_population, r.collective_income_fen,
+               r.hardened_road, r.clinic, r.culture_room, r.network
+        FROM regions_region r
+        LEFT JOIN (
+            SELECT h.village_id, COUNT(*) AS n
+            FROM registry_member m JOIN registry_household h ON h.id = m.household_id
+            WHERE h.village_id LIKE %s AND h.status IN ({statuses})
+            GROUP BY h.village_id
+        ) p ON p.village_id = r.code
+        WHERE r.level = 'village' AND r.code LIKE %s
+        ORDER BY r.code
+        """,
+        [_like(prefix), _like(prefix)],
+        dict(contract.VILLAGES),
+    )
+    return {"villages": villages}
+
+
+def county_frame(*, prefix: str, year: int) -> dict[str, pl.DataFrame]:
+    """Counties under `prefix`: poor persons, rural population, township facilities, survey."""
+    statuses = ", ".join(f"'{s}'" for s in POOR_STATUSES)
+    counties = frame_from_sql(
+        f"""
+        SELECT c.code,
+               (SELECT COUNT(*) FROM registry_member m
+                  JOIN registry_household h ON h.id = m.household_id
+                 WHERE h.village_id LIKE SUBSTR(c.code, 1, 6) || '%%'
+                   AND h.status IN ({statuses})),
+               COALESCE(c.rural_population,
+                        (SELECT SUM(v.rural_population) FROM regions_region v
+                          WHERE v.level = 'village' AND v.code LIKE SUBSTR(c.code, 1, 6) || '%%')),
+               (SELECT COUNT(*) FROM regions_region t
+                 WHERE t.level = 'township' AND t.code LIKE SUBSTR(c.code, 1, 6) || '%%'),
+               (SELECT COUNT(*) FROM regions_region t WHERE t.level = 'township'
+                   AND t.code LIKE SUBSTR(c.code, 1, 6) || '%%' AND t.central_school),
+               (SELECT COUNT(*) FROM regions_region t WHERE t.level = 'township'
+                   AND t.code LIKE SUBSTR(c.code, 1, 6) || '%%' AND t.health_center),
+               (SELECT COUNT(*) FROM regions_region t WHERE t.level = 'township'
+                   AND t.code LIKE SUBSTR(c.code, 1, 6) || '%%' AND t.service_center),
+               s.wrongly_exited, s.exited_sampled, s.missed, s.nonregistered_sampled,
+               s.approving, s.surveyed, s.wrongly_exited_estimate, s.missed_estimate
+        FROM regions_region c
+        LEFT JOIN assessments_countysurvey s ON s.region_id = c.code AND s.year = %s
+        WHERE c.level = 'county' AND c.code LIKE %s
+        ORDER BY c.code
+        """,
+        [year, _like(prefix)],
+        dict(contract.COUNTIES),
+    )
+    return {"counties": counties}

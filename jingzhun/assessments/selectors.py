@@ -1,0 +1,98 @@
+"""Assessing households and regions of the registry under a policy pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+
+from jingzhun import policy
+from jingzhun.regions import codes
+from jingzhun.registry.models import Household
+
+from . import facts
+
+# Provincial packs by the province part of the region code; others fall back to national.
+PROVINCE_PACKS = {"51": "cn-sichuan"}
+LEVEL_FRAMES = {"household": "households", "village": "villages", "county": "counties"}
+
+
+def packs() -> dict[str, policy.Pack]:
+    return policy.load_packs(getattr(settings, "JINGZHUN_POLICY_DIRS", ()))
+
+
+def pack_get(pack_id: str) -> policy.Pack:
+    return policy.get_pack(pack_id, getattr(settings, "JINGZHUN_POLICY_DIRS", ()))
+
+
+def active_pack_id(*, region_code: str, year: int, level: str = "household") -> str:
+    """The pack a region applies for a year: its province's if shipped, else the national one.
+
+    County exit is one national standard for every year.
+    """
+    available = packs()
+    if level == "county" and not region_code.startswith(tuple(PROVINCE_PACKS)):
+        return "cn-county-exit"
+    family = PROVINCE_PACKS.get(region_code[:2], "cn-national")
+    years = sorted(p.year for p in available.values() if p.id.startswith(family + "-") and p.year)
+    if not years:
+        family, years = (
+            "cn-national",
+            sorted(p.year for p in available.values() if p.id.startswith("cn-national-")),
+        )
+    chosen = min(max(year, years[0]), years[-1])
+    return f"{family}-{chosen}"
+
+
+def frames_for(*, level: str, prefix: str, year: int, statuses=None, household_ids=None):
+    if level == "household":
+        return facts.household_frames(
+            prefix=prefix, year=year, statuses=statuses, household_ids=household_ids
+        )
+    if level == "village":
+        return facts.village_frame(prefix=prefix)
+    if level == "county":
+        return facts.county_frame(prefix=prefix, year=year)
+    raise ValueError(level)
+
+
+def assess_region(
+    *,
+    level: str,
+    pack: policy.Pack,
+    year: int,
+    region_code: str,
+    on: dt.date | None = None,
+    statuses=None,
+) -> dict[str, Any]:
+    """The INTERFACES §3 report for every household / village / county under the region."""
+    prefix = codes.prefix(region_code) if region_code else ""
+    frames = frames_for(level=level, prefix=prefix, year=year, statuses=statuses)
+    if frames[LEVEL_FRAMES[level]].height == 0:
+        return {"policy": pack.id, "year": year, "results": []}
+    result = policy.assess(pack, level, frames, on=on or dt.date(year, 12, 31))
+    return policy.to_report(pack, result, year=year)
+
+
+def assess_household(
+    *, household: Household, year: int, pack: policy.Pack | None = None, on=None
+) -> tuple[policy.Pack, policy.EntityResult]:
+    """One household under the active (or given) pack, for its page and for procedures."""
+    pack = pack or pack_get(active_pack_id(region_code=household.village_id, year=year))
+    frames = facts.household_frames(
+        prefix=household.village_id, year=year, household_ids=[household.pk]
+    )
+    result = policy.assess(pack, "household", frames, on=on or dt.date(year, 12, 31))
+    labels = {spec.key: spec.label for spec in pack.criteria["household"]}
+    rows = result.to_dicts()
+    return pack, policy.EntityResult(
+        id=household.household_no,
+        passed=rows[0]["all_passed"],
+        criteria=tuple(
+            policy.CriterionResult(
+                r["key"], labels[r["key"]], r["passed"], r["value"], r["threshold"]
+            )
+            for r in rows
+        ),
+    )
