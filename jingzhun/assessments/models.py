@@ -32,3 +32,6 @@ class CountySurvey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="one_survey_per_county_year")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}"
