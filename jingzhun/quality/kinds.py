@@ -38,6 +38,11 @@ from jingzhun.registry.models import Household, Income, Member
 
 from .rulebook import RuleError
 
+
+class RuleSkipped(Exception):  # noqa: N818 - a signal, not a failure
+    """The rule cannot run for this year/region (e.g. no policy pack for the year)."""
+
+
 LOOKUPS = {"exact", "in", "isnull", "gt", "gte", "lt", "lte", "startswith"}
 
 
@@ -374,7 +379,7 @@ class IncomePerCapitaKind(Kind):
         try:
             pack = get_pack(pack_id)
         except PolicyError as exc:
-            raise RuleError(f"policy pack {pack_id} not found for the line") from exc
+            raise RuleSkipped(f"no policy pack {pack_id} for the line") from exc
         return int(pack.parameters[params.get("line_parameter", "poverty_line")].value)
 
     def query(self, params, ctx):

@@ -29,6 +29,7 @@ class CheckRun(models.Model):
     on = models.DateField(_("核查基准日"))
     rules = models.JSONField(_("规则"), default=list)
     counts = models.JSONField(_("各规则问题数"), default=dict)
+    skipped = models.JSONField(_("未运行的规则"), default=dict, blank=True)
     found = models.PositiveIntegerField(_("问题总数"), default=0)
     new = models.PositiveIntegerField(_("新增"), default=0)
     resolved = models.PositiveIntegerField(_("已整改"), default=0)

@@ -61,7 +61,15 @@ def summary(run: CheckRun) -> dict[str, Any]:
                 "message_zh": rules[rid].message_zh if rid in rules else "",
                 "message_en": rules[rid].message_en if rid in rules else "",
                 "count": run.counts.get(rid, 0),
-                "skipped": rid not in run.counts or (rid in rules and rules[rid].pending),
+                "ran": rid in run.counts,
+                "skipped": run.skipped.get(rid)
+                or (
+                    ""
+                    if rid in run.counts
+                    else "pending"
+                    if rid in rules and rules[rid].pending
+                    else "disabled"
+                ),
             }
             for rid in run.rules
         ],

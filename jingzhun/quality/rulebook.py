@@ -177,9 +177,8 @@ def plan_units(
             by_prefix.setdefault(p, []).append(s)
             if s.definition:
                 rule = parse_rule({**s.definition, "id": s.rule_id}, f"region:{s.region_code}")
-                if s.rule_id in base and base[s.rule_id].origin != rule.origin:
-                    if not base[s.rule_id].origin.startswith("region:"):
-                        raise RuleError(f"region rule {s.rule_id!r} clashes with a shipped rule")
+                if s.rule_id in base and not base[s.rule_id].origin.startswith("region:"):
+                    raise RuleError(f"region rule {s.rule_id!r} clashes with a shipped rule")
                 # a region's own rule is off outside its region
                 base[s.rule_id] = replace(rule, enabled=False)
     wanted = set(only) if only is not None else None

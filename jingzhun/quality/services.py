@@ -23,7 +23,7 @@ from jingzhun.regions import codes
 from jingzhun.regions.models import Region
 from jingzhun.registry.models import Income
 
-from .kinds import KINDS, Context, evaluate
+from .kinds import KINDS, Context, RuleSkipped, evaluate
 from .models import CheckRun, Finding, RuleSetting
 from .rulebook import Rule, RuleError, all_rules, plan_units, shipped_rules
 
@@ -154,7 +154,8 @@ def run_checks(
     except RuleError as exc:
         raise CheckError(str(exc)) from exc
     started = timezone.now()
-    timings: dict[str, RuleTiming] = {rid: RuleTiming(rid) for rid in wanted}
+    skipped: dict[str, str] = {}
+    timings: dict[str, RuleTiming] = {}  # the rules that ran (enabled somewhere in the region)
     new_total = resolved_total = 0
     with transaction.atomic():
         now = timezone.now()
@@ -163,8 +164,14 @@ def run_checks(
             scope = _unit_q(unit.prefix, unit.carve_outs)
             for rule in unit.rules.values():
                 t0 = time.perf_counter()
-                rows = evaluate(rule.kind, rule.params, ctx)
-                timing = timings[rule.id]
+                try:
+                    rows = evaluate(rule.kind, rule.params, ctx)
+                except RuleSkipped as exc:
+                    skipped[rule.id] = str(exc)
+                    if progress:
+                        progress(f"{rule.id}: skipped, {exc}")
+                    continue
+                timing = timings.setdefault(rule.id, RuleTiming(rule.id))
                 timing.seconds += time.perf_counter() - t0
                 timing.found += len(rows)
                 new, resolved = _reconcile(rule, KINDS[rule.kind].object_type, rows, scope, now)
@@ -185,6 +192,7 @@ def run_checks(
             on=on,
             rules=wanted,
             counts={rid: t.found for rid, t in timings.items()},
+            skipped=skipped,
             found=sum(t.found for t in timings.values()),
             new=new_total,
             resolved=resolved_total,
