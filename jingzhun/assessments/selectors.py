@@ -84,15 +84,4 @@ def assess_household(
         prefix=household.village_id, year=year, household_ids=[household.pk]
     )
     result = policy.assess(pack, "household", frames, on=on or dt.date(year, 12, 31))
-    labels = {spec.key: spec.label for spec in pack.criteria["household"]}
-    rows = result.to_dicts()
-    return pack, policy.EntityResult(
-        id=household.household_no,
-        passed=rows[0]["all_passed"],
-        criteria=tuple(
-            policy.CriterionResult(
-                r["key"], labels[r["key"]], r["passed"], r["value"], r["threshold"]
-            )
-            for r in rows
-        ),
-    )
+    return pack, policy.entity_results(pack, "household", result)[0]

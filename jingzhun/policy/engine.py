@@ -179,13 +179,24 @@ def assess_one(
     if level == "household":
         frames["members"] = frame("members", members)
     result = assess(pack, level, frames, on=on)
+    return entity_results(pack, level, result)[0]
+
+
+def entity_results(pack: Pack, level: str, result: pl.DataFrame) -> list[EntityResult]:
+    """The rows of `assess` grouped per entity, with the criteria's labels, in input order."""
     labels = {spec.key: spec.label for spec in pack.criteria[level]}
-    rows = result.to_dicts()
-    return EntityResult(
-        id=rows[0][KEY_OF_LEVEL[level]],
-        passed=rows[0]["all_passed"],
-        criteria=tuple(
-            CriterionResult(r["key"], labels[r["key"]], r["passed"], r["value"], r["threshold"])
-            for r in rows
-        ),
-    )
+    key = KEY_OF_LEVEL[level]
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in result.to_dicts():
+        grouped.setdefault(row[key], []).append(row)
+    return [
+        EntityResult(
+            id=entity,
+            passed=rows[0]["all_passed"],
+            criteria=tuple(
+                CriterionResult(r["key"], labels[r["key"]], r["passed"], r["value"], r["threshold"])
+                for r in rows
+            ),
+        )
+        for entity, rows in grouped.items()
+    ]

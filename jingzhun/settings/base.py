@@ -117,6 +117,9 @@ JINGZHUN_LOGIN_MAX_FAILURES = 5
 JINGZHUN_LOGIN_LOCKOUT_SECONDS = 15 * 60
 JINGZHUN_TOKEN_TTL_HOURS = 12
 
+# A county's own policy packs (extending the shipped ones): directories of TOML files.
+JINGZHUN_POLICY_DIRS = env_list("JINGZHUN_POLICY_DIRS", [])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,170 @@
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from jingzhun.assessments.models import CountySurvey
+from jingzhun.assessments.selectors import active_pack_id, assess_household, assess_region, pack_get
+from tests.factories import HouseholdFactory, IncomeFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def household(village, no, *, net_yuan_per_person=None, persons=2, **conditions):
+    h = HouseholdFactory(village=village, household_no=no, **conditions)
+    for i in range(persons):
+        MemberFactory(household=h, relation="head" if i == 0 else "child")
+    if net_yuan_per_person is not None:
+        IncomeFactory(
+            household=h,
+            year=2018,
+            wage_fen=net_yuan_per_person * 100 * persons,
+            production_fen=0,
+            property_fen=0,
+            transfer_fen=0,
+            production_cost_fen=0,
+        )
+    return h
+
+
+@pytest.fixture
+def three(places):
+    return {
+        "above": household(places["A1a"], "A", net_yuan_per_person=3536),
+        "at_line": household(places["A1a"], "B", net_yuan_per_person=3535),
+        "no_income": household(places["A1b"], "C"),
+    }
+
+
+def results_by_key(report, key="household_no"):
+    return {r[key]: r for r in report["results"]}
+
+
+def test_income_strictly_above_the_line_passes_and_equal_fails(three):
+    report = assess_region(
+        level="household", pack=pack_get("cn-sichuan-2018"), year=2018, region_code="512021"
+    )
+    results = results_by_key(report)
+    assert results["A"]["passed"] is True
+    assert results["B"]["passed"] is False
+    income = next(c for c in results["B"]["criteria"] if c["key"] == "income")
+    assert income == {
+        "key": "income",
+        "passed": False,
+        "value": "3535.00",
+        "threshold": "> 3535.00",
+    }
+
+
+def test_a_household_without_an_income_record_is_unknown_not_passed(three):
+    report = assess_region(
+        level="household", pack=pack_get("cn-sichuan-2018"), year=2018, region_code="512021"
+    )
+    assert results_by_key(report)["C"]["passed"] is None
+
+
+def test_a_missing_condition_is_unknown_and_a_failed_one_is_named(places):
+    household(places["A1a"], "D", net_yuan_per_person=5000, water_safe=None, housing_safe=False)
+    _, result = assess_household(
+        household=__import__(
+            "jingzhun.registry.models", fromlist=["Household"]
+        ).Household.objects.get(household_no="D"),
+        year=2018,
+    )
+    by_key = {c.key: c for c in result.criteria}
+    assert by_key["water"].passed is None
+    assert by_key["housing"].passed is False
+    assert result.passed is False
+
+
+def test_the_region_filter_keeps_other_villages_out(three):
+    report = assess_region(
+        level="household",
+        pack=pack_get("cn-national-2018"),
+        year=2018,
+        region_code="512021001001",
+    )
+    assert set(results_by_key(report)) == {"A", "B"}
+
+
+def test_village_incidence_is_poor_persons_over_rural_population(three, places):
+    places["A1a"].rural_population = 400
+    places["A1a"].save()
+    report = assess_region(
+        level="village", pack=pack_get("cn-sichuan-2018"), year=2018, region_code="512021"
+    )
+    incidence = next(
+        c
+        for c in results_by_key(report, "region_code")["512021001001"]["criteria"]
+        if c["key"] == "incidence"
+    )
+    # 4 poor persons of 400: 1.00%, below Sichuan's 3%.
+    assert incidence["value"] == "1.00"
+    assert incidence["passed"] is True
+
+
+def test_county_exit_uses_the_survey_and_fails_on_low_approval(three, places):
+    CountySurvey.objects.create(
+        region=places["A"],
+        year=2018,
+        wrongly_exited=1,
+        exited_sampled=1000,
+        missed=2,
+        nonregistered_sampled=5000,
+        approving=890,
+        surveyed=1000,
+        wrongly_exited_estimate=10,
+        missed_estimate=10,
+    )
+    report = assess_region(
+        level="county", pack=pack_get("cn-county-exit"), year=2018, region_code="512021"
+    )
+    county = results_by_key(report, "region_code")["512021000000"]
+    by_key = {c["key"]: c for c in county["criteria"]}
+    assert by_key["wrongly_exited_rate"]["passed"] is True
+    assert by_key["approval"]["passed"] is False
+    assert county["passed"] is False
+
+
+def test_sichuan_regions_use_the_sichuan_pack_and_others_the_national_one():
+    assert active_pack_id(region_code="512021001001", year=2018) == "cn-sichuan-2018"
+    assert active_pack_id(region_code="110105001001", year=2018) == "cn-national-2018"
+    assert active_pack_id(region_code="110105001001", year=2024) == "cn-national-2020"
+
+
+def test_the_assess_command_prints_the_contract_json(three):
+    out = io.StringIO()
+    call_command(
+        "assess",
+        "households",
+        "--policy",
+        "cn-national-2018",
+        "--year",
+        "2018",
+        "--region",
+        "512021",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    report = json.loads(out.getvalue())
+    assert report["policy"] == "cn-national-2018"
+    assert report["year"] == 2018
+    assert {r["household_no"] for r in report["results"]} == {"A", "B", "C"}
+    assert set(report["results"][0]["criteria"][0]) == {"key", "passed", "value", "threshold"}
+
+
+def test_policy_show_prints_the_poverty_line_as_a_decimal_string():
+    out = io.StringIO()
+    call_command("policy", "show", "cn-national-2016", "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["poverty_line"] == "3146.00"
+    assert data["id"] == "cn-national-2016"
+
+
+def test_an_unknown_pack_is_a_usage_error():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as caught:
+        call_command("assess", "households", "--policy", "nope", "--year", "2018")
+    assert caught.value.returncode == 2
