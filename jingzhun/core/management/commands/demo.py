@@ -109,7 +109,9 @@ class Command(BaseCommand):
                 for household in Household.objects.filter(
                     village__code__startswith=region.prefix, status="poor"
                 ).order_by("household_no")[:5]:
-                    Pairing.objects.create(cadre=cadre, household=household, start=dt.date(2018, 1, 1))
+                    Pairing.objects.create(
+                        cadre=cadre, household=household, start=dt.date(2018, 1, 1)
+                    )
         if not User.objects.filter(is_superuser=True).exists():
             password = secrets.token_urlsafe(9)
             User.objects.create_superuser("admin", password=password)
