@@ -7,4 +7,10 @@ class FundsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the `funds` kind with `jingzhun import` (jingzhun.registry.importing).
-        from . import importing  # noqa: F401
+        try:
+            from . import importing  # noqa: F401
+        except ModuleNotFoundError as exc:
+            # The shared import pipeline is being built alongside; without it there is
+            # nothing to register with. Any other missing module is a real error.
+            if not (exc.name or "").startswith("jingzhun.registry.importing"):
+                raise

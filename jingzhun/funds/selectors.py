@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
@@ -171,6 +172,11 @@ def _grouped(qs: QuerySet, field: str) -> dict[str, int]:
     return {str(r[field]): r["total"] for r in rows}
 
 
+def _qty(value) -> str:
+    """A quantity as text with three decimals (SQLite's SUM may drop them)."""
+    return str(Decimal(str(value or 0)).quantize(Decimal("0.001")))
+
+
 def funds_report(*, year: int, region_code: str | None = None, user=None) -> Report:
     """The year's allocations (by 安排年度) and the balances of every pool involved: those of
     this budget year, and those this year's allocations draw on."""
@@ -222,8 +228,8 @@ def funds_report(*, year: int, region_code: str | None = None, user=None) -> Rep
             "project_id": r["project_id"],
             "name": r["project__name"],
             "unit": r["project__unit"],
-            "planned_quantity": str(r["project__planned_quantity"]),
-            "completed_quantity": str(completed.get(r["project_id"]) or 0),
+            "planned_quantity": _qty(r["project__planned_quantity"]),
+            "completed_quantity": _qty(completed.get(r["project_id"])),
             "allocated": r["allocated"],
             "disbursed": disbursed_by_project.get(r["project_id"]) or 0,
         }
@@ -255,9 +261,7 @@ def funds_report(*, year: int, region_code: str | None = None, user=None) -> Rep
     )
 
 
-def project_completed_quantity(project: Project):
-    from decimal import Decimal
-
+def project_completed_quantity(project: Project) -> Decimal:
     return project.progress.aggregate(done=Sum("quantity"))["done"] or Decimal("0")
 
 
