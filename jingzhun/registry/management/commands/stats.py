@@ -1,0 +1,37 @@
+"""`jingzhun stats --region CODE --year Y [--format json]`: a region's roll-up (INTERFACES §3)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
+
+from jingzhun.core.output import write_json
+from jingzhun.regions import codes
+from jingzhun.registry.stats import COMMAND_LINE, region_stats
+
+
+class Command(BaseCommand):
+    help = "Households, persons, poor households and persons, incidence, by cause and attribute."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--region", required=True)
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--format", choices=["json", "text"], default="json")
+
+    def handle(self, *args, region: str, year: int, format: str, **options):
+        try:
+            code = codes.normalize_code(region)
+            data = region_stats(user=COMMAND_LINE, code=code, year=year)
+        except codes.RegionCodeError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        except Http404 as exc:
+            raise CommandError(f"unknown region {region}", returncode=2) from exc
+        if format == "json":
+            write_json(self.stdout, data)
+            return
+        for row in [data, *data["children"]]:
+            self.stdout.write(
+                f"{row['region_code']}  户 {row['households']:>8}  人 {row['persons']:>9}  "
+                f"贫困户 {row['poor_households']:>7}  贫困人口 {row['poor_persons']:>8}  "
+                f"发生率 {row['incidence'] or '-':>6}%"
+            )
