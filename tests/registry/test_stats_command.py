@@ -14,7 +14,7 @@ def test_stats_prints_the_roll_up_that_an_independent_count_gives(households):
     out = io.StringIO()
     call_command("stats", "--region", "512021", "--year", "2018", stdout=out)
     data = json.loads(out.getvalue())
-    in_county = Household.objects.filter(village_id__startswith="512021")
+    in_county = Household.objects.filter(village__code__startswith="512021")
     assert data["region_code"] == "512021000000"
     assert data["households"] == in_county.count()
     assert data["persons"] == Member.objects.filter(household__in=in_county).count()
