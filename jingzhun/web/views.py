@@ -169,7 +169,8 @@ def household_register(request, code: str):
         formset = member_formset(initial=[{"relation": "head"}])
     elif "add_member" in request.POST:
         # One more member row; what was typed is kept, nothing is validated yet.
-        form = HouseholdForm(registering=True, initial=_typed(HouseholdForm(request.POST)))
+        typed = _typed(HouseholdForm(request.POST, registering=True))
+        form = HouseholdForm(registering=True, initial=typed)
         rows = member_formset(request.POST).forms
         formset = member_formset(initial=[*(_typed(f) for f in rows), {}])
     else:
@@ -270,6 +271,8 @@ def _render_edit(request, template, household, form, **extra):
     context = {
         "household": household,
         "breadcrumbs": selectors.region_breadcrumbs(user=request.user, region=household.village),
+        "crumb_tail": household.household_no,
+        "crumb_tail_url": reverse("household", args=[household.household_no]),
         "form": form,
         **extra,
     }

@@ -139,6 +139,7 @@ def test_adding_a_member_row_keeps_what_was_typed(as_user):
     assert response.status_code == 200
     assert len(response.context["formset"].forms) == 2
     assert 'value="陈有福"' in response.text and 'value="三组"' in response.text
+    assert 'value="5120210010010099"' in response.text
     assert not response.context["form"].is_bound  # no errors shown for a half-filled form
 
 
