@@ -339,7 +339,7 @@ def _build(merged: _Merged) -> Pack:
     }
     warnings = _warnings(raw.id, merged.parameters)
     for warning in warnings:
-        log.warning("%s", warning)
+        log.info("%s", warning)  # shown by `policy show` and the pages
     return Pack(
         id=raw.id,
         name=raw.data["name"],

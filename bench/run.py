@@ -1,0 +1,248 @@
+"""The benchmark suite: figures, not tests.
+
+    .venv/bin/python bench/run.py                      # 1,000,000 persons
+    .venv/bin/python bench/run.py --persons 10000000   # the large run
+    .venv/bin/python bench/run.py --only stats         # one step
+
+It makes a synthetic county (cached under bench/data/), loads it into a PostgreSQL database of
+its own (created afresh), and times each step beside a bare baseline on the same rows in the same
+run: the validated import of members beside `psql \\copy` of the same file into a plain table,
+the policy assessment beside a bare `COPY (SELECT ...) TO STDOUT` of the rows it reads, and the
+county roll-up behind the dashboard. It prints a table and writes bench/results/<stamp>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COUNTY = "512021"
+MEMBERS_PER_HOUSEHOLD = 3.62  # the synthetic generator's measured mean
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--year", type=int, default=2018)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/jingzhun_bench_suite"
+        ),
+    )
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / "data")
+    parser.add_argument("--only", action="append", default=[], help="run only these steps")
+    parser.add_argument("--repeat", type=int, default=3, help="repeats of the read-only steps")
+    return parser.parse_args()
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def psql(url: str, *args: str) -> str:
+    return subprocess.run(
+        ["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def fresh_database(url: str) -> None:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    psql(admin, "-c", f"DROP DATABASE IF EXISTS {name}")
+    psql(admin, "-c", f"CREATE DATABASE {name}")
+
+
+def synth(data_dir: Path, households: int, seed: int, year: int) -> Path:
+    from jingzhun.registry.synth import generate_county
+
+    out = data_dir / f"{COUNTY}-{households}-{seed}-{year}"
+    if (out / "regions.csv").exists():
+        log(f"== using cached synthetic county {out}")
+        return out
+    log(f"== generating {households} households into {out}")
+    start = time.perf_counter()
+    generate_county(out, county=COUNTY, households=households, seed=seed, year=year)
+    log(f"   {time.perf_counter() - start:.1f} s")
+    return out
+
+
+def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
+    """The best of `repeat` runs: the figure least disturbed by the rest of the machine."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def bare_copy(url: str, csv_path: Path) -> float:
+    with csv_path.open() as handle:
+        header = handle.readline().strip().split(",")
+    columns = ", ".join(f'"{c}" text' for c in header)
+    psql(url, "-c", f"DROP TABLE IF EXISTS bare_copy; CREATE TABLE bare_copy ({columns})")
+    start = time.perf_counter()
+    psql(url, "-c", f"\\copy bare_copy FROM '{csv_path}' WITH (FORMAT csv, HEADER true)")
+    elapsed = time.perf_counter() - start
+    psql(url, "-c", "DROP TABLE bare_copy")
+    return elapsed
+
+
+def bare_scan(url: str, sql: str) -> Callable[[], int]:
+    def run() -> int:
+        from django.db import connection
+
+        connection.ensure_connection()
+        rows = 0
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY ({sql}) TO STDOUT") as copy,
+        ):
+            for block in copy:
+                rows += bytes(block).count(b"\n")
+        return rows
+
+    return run
+
+
+def main() -> None:
+    args = parse_args()
+    households = max(1, round(args.persons / MEMBERS_PER_HOUSEHOLD))
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jingzhun.settings.dev"
+    os.environ.setdefault("JINGZHUN_VAR_DIR", str(ROOT / "var"))
+    steps = set(args.only) or {"import", "assess", "stats"}
+    data = synth(args.data_dir, households, args.seed, args.year)
+
+    log("== fresh benchmark database")
+    fresh_database(args.database_url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from jingzhun.registry.importing import import_file
+
+    results: list[dict] = []
+
+    def record(
+        step: str, seconds: float, baseline: float | None, rows: int, note: str = ""
+    ) -> None:
+        ratio = seconds / baseline if baseline else None
+        results.append(
+            {
+                "step": step,
+                "seconds": round(seconds, 3),
+                "baseline_seconds": round(baseline, 3) if baseline else None,
+                "ratio": round(ratio, 2) if ratio else None,
+                "rows": rows,
+                "note": note,
+            }
+        )
+        log(
+            f"   {step}: {seconds:.2f} s"
+            + (f" (bare {baseline:.2f} s, ×{ratio:.2f})" if ratio else "")
+        )
+
+    log("== importing regions, households")
+    for kind in ("regions", "households"):
+        seconds, summary = timed(lambda k=kind: import_file(k, data / f"{k}.csv"))
+        record(f"import {kind}", seconds, None, summary.rows)
+    members_csv = data / "members.csv"
+    baseline = bare_copy(args.database_url, members_csv) if "import" in steps else None
+    log("== importing members (validated)")
+    seconds, summary = timed(lambda: import_file("members", members_csv))
+    record("import members", seconds, baseline, summary.rows, "validated import vs psql \\copy")
+    seconds, summary = timed(lambda: import_file("incomes", data / "incomes.csv"))
+    record("import incomes", seconds, None, summary.rows)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    if "assess" in steps:
+        from jingzhun import policy
+        from jingzhun.assessments import facts
+        from jingzhun.assessments.selectors import pack_get
+
+        pack = pack_get(f"cn-sichuan-{args.year}")
+        prefix = COUNTY
+
+        def assess() -> int:
+            frames = facts.household_frames(prefix=prefix, year=args.year)
+            result = policy.assess(pack, "household", frames, on=dt.date(args.year, 12, 31))
+            return result.height
+
+        def scan() -> int:
+            h = bare_scan(
+                args.database_url,
+                f"SELECT h.household_no, i.wage_fen, h.housing_safe FROM registry_household h "
+                f"LEFT JOIN registry_income i ON i.household_id = h.id AND i.year = {args.year}",
+            )()
+            m = bare_scan(
+                args.database_url,
+                "SELECT h.household_no, m.birth_date, m.dropout, m.medical_insurance "
+                "FROM registry_member m JOIN registry_household h ON h.id = m.household_id",
+            )()
+            return h + m
+
+        baseline, _ = timed(scan, args.repeat)
+        seconds, _ = timed(assess, args.repeat)
+        record("assess households", seconds, baseline, households, f"{pack.id}, read + evaluate")
+
+    if "stats" in steps:
+        from jingzhun.registry.stats import COMMAND_LINE, region_stats
+
+        seconds, _ = timed(
+            lambda: region_stats(user=COMMAND_LINE, code=COUNTY, year=args.year), args.repeat
+        )
+        record("county roll-up (stats)", seconds, None, args.persons, "live aggregate query")
+
+    print(f"\n{'step':28} {'seconds':>9} {'bare':>9} {'ratio':>7} {'rows':>10}")
+    for r in results:
+        print(
+            f"{r['step']:28} {r['seconds']:>9.2f} "
+            f"{(r['baseline_seconds'] if r['baseline_seconds'] is not None else ''):>9} "
+            f"{(r['ratio'] if r['ratio'] is not None else ''):>7} {r['rows']:>10}"
+        )
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    payload = {
+        "persons": args.persons,
+        "households": households,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "results": results,
+    }
+    (out_dir / f"{stamp}.json").write_text(json.dumps(payload, indent=2))
+    log(f"== wrote bench/results/{stamp}.json")
+
+
+if __name__ == "__main__":
+    main()
