@@ -240,7 +240,7 @@ def _shown(row: dict[str, Any], column: str) -> str:
     if column == "amount_yuan" and row.get("amount_yuan") is not None:
         return fen_to_yuan_str(row["amount_yuan"])
     if column == "amount_wan" and row.get("amount_wan") is not None:
-        return str(fen_to_wan(row["amount_wan"]).normalize())
+        return format(fen_to_wan(row["amount_wan"]).normalize(), "f")
     value = row.get(column)
     return "" if value is None else str(value)
 

@@ -30,6 +30,7 @@ def test_the_json_report_is_the_contract_shape(anyue_2018):
 def test_the_table_and_csv_show_the_same_numbers(anyue_2018):
     table = run("report", "--year", "2018")
     assert "31416443.00" in table and "3141.6443" in table
+    assert "E+" not in table  # 1320万, not 1.32E+3
     csv_text = run("report", "--year", "2018", "--format", "csv")
     assert "budget,county,2018,83775000.00,52358557.00,31416443.00" in csv_text
     assert "total,,,92278557.00" in csv_text

@@ -78,7 +78,8 @@ class Command(BaseCommand):
 
         def both(yuan: str) -> str:
             fen = int(yuan.replace(".", ""))
-            return f"{yuan:>18} 元 {fen_to_wan(fen).normalize():>14} 万元"
+            wan = format(fen_to_wan(fen).normalize(), "f")
+            return f"{yuan:>18} 元 {wan:>14} 万元"
 
         out.write(f"{data['year']}年度扶贫资金 (funds report {data['year']})")
         out.write("\n预算 budgets: 级别 资金年度 / 预算 / 已安排 / 剩余")
