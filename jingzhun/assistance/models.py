@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.money import fen_to_yuan_str
@@ -250,13 +251,21 @@ class GapExplanation(models.Model):
         return f"{self.criterion}: {self.text[:20]}"
 
 
+class _PhotoStorage(FileSystemStorage):
+    """Photos sit under MEDIA_ROOT (else <var>/media), outside any public static path: they are
+    served only through the scoped view, since a photo shows a household's home. Resolved lazily
+    so a changed MEDIA_ROOT (tests, deployments) applies."""
+
+    @cached_property
+    def base_location(self):
+        if settings.MEDIA_ROOT:
+            return settings.MEDIA_ROOT
+        var = getattr(settings, "JINGZHUN_VAR_DIR", None) or settings.VAR_DIR
+        return f"{var}/media"
+
+
 def _photo_storage():
-    # Photos sit under the var directory, outside any public static path: they are served only
-    # through the scoped view (a photo shows a household's home).
-    root = getattr(settings, "MEDIA_ROOT", "") or str(
-        getattr(settings, "JINGZHUN_VAR_DIR", None) or settings.VAR_DIR
-    )
-    return FileSystemStorage(location=f"{root}/media")
+    return _PhotoStorage()
 
 
 class Visit(models.Model):

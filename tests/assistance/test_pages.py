@@ -197,3 +197,28 @@ def test_the_split_page_refuses_shares_that_do_not_add_up(client, personas, plac
         url, {f"{code}-persons": "4106", f"{code}-households": "10", f"{code}-villages": "0"}
     )
     assert response.status_code == 302
+
+
+def test_a_visit_photo_is_served_only_inside_the_scope(
+    client, personas, cadre, other_cadre, households, tmp_path, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    today = dt.date.today()
+    visit = services.visit_record(
+        by=personas["cadre"],
+        household=households["A1a"],
+        cadre=cadre,
+        date=today,
+        found="x",
+        today=today,
+        photo=SimpleUploadedFile("p.png", png),
+    )
+    assert str(tmp_path) in visit.photo.path
+    url = reverse("assistance:visit_photo", args=[visit.pk])
+    response = _client(client, personas["cadre"]).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == png
+    assert _client(client, other_cadre.user).get(url).status_code == 404
