@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("jingzhun.api.urls")),
+    path("assistance/", include("jingzhun.assistance.urls")),
     path("", include("jingzhun.web.urls")),
 ]
