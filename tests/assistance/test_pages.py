@@ -9,7 +9,7 @@ from jingzhun.assistance import services
 from jingzhun.assistance.models import Visit
 from jingzhun.audit.models import AuditEntry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.assistance.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def _client(client, user):
