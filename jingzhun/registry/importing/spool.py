@@ -19,6 +19,11 @@ _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 def encode(value: object) -> str:
     if value is None:
         return NULL
+    if type(value) is str:
+        # Most cells hold none of the four characters; the scans are cheaper than translate.
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(_ESCAPES)
+        return value
     if value is True:
         return "1"
     if value is False:
