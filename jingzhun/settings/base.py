@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "jingzhun.funds",
     "jingzhun.quality",
     "jingzhun.assessments",
+    "jingzhun.procedures",
+    "jingzhun.reports",
     "jingzhun.web",
 ]
 
