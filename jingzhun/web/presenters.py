@@ -100,7 +100,7 @@ def show_value(user, name: str, value) -> str:
     if name == "other_causes":
         return causes_label(str(value)) or "—"
     if name.endswith("_fen"):
-        return f"{fen_to_yuan_str(int(value))} {_('元')}"
+        return fen_to_yuan_str(int(value)) + " " + str(_("元"))
     if isinstance(value, bool):
         return yes_no(value)
     if name == "members" and isinstance(value, list):
@@ -146,10 +146,10 @@ def history_rows(user, entries, members: list[Member]) -> list[HistoryRow]:
         ]
         if entry.object_type == "member":
             who = names.get(entry.object_id) or (before or {}).get("name") or f"#{entry.object_id}"
-            subject = f"{_('成员')}：{who}"
+            subject = str(_("成员：%(name)s") % {"name": who})
         elif entry.object_type == "income":
             year = after.get("year") or before.get("year") or ""
-            subject = f"{year} {_('年度收入')}"
+            subject = str(_("%(year)s 年度收入") % {"year": year})
         else:
             subject = str(_("户"))
         rows.append(

@@ -8,9 +8,11 @@ are synchronous and safe, so the guard is lifted for this folder only.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -40,3 +42,15 @@ def browser_page():
         finally:
             context.close()
             browser.close()
+            _join_request_threads()
+            # The test's own ORM calls ran while Playwright's loop was current, on a
+            # connection pytest-django's teardown does not see: close it here.
+            connections.close_all()
+
+
+def _join_request_threads() -> None:
+    """Let the live server's request threads finish (and close their database connections,
+    which CONN_MAX_AGE keeps open through keep-alive) before the test database is dropped."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and "process_request_thread" in thread.name:
+            thread.join(timeout=10)
