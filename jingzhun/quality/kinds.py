@@ -186,20 +186,6 @@ def _member_spec(spec: Any, name: str) -> None:
     _int(spec, "age_max")
 
 
-def _member_count():
-    return Coalesce(
-        Subquery(
-            Member.objects.filter(household_id=OuterRef("household_id"))
-            .order_by()
-            .values("household_id")
-            .annotate(n=Count("id"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
 # --- the kinds -------------------------------------------------------------------------------
 
 
@@ -256,8 +242,14 @@ class HouseholdKind(Kind):
         if params.get("without_member") is not None:
             qs = qs.filter(~Exists(_members_of("pk", ctx, params["without_member"])))
         lo, hi = params.get("members_min"), params.get("members_max")
-        if lo is not None or hi is not None:
-            qs = qs.annotate(persons=_member_count_of("pk"))
+        anyone = Member.objects.filter(household_id=OuterRef("pk"))
+        if hi is None and lo == 1:
+            qs = qs.filter(Exists(anyone))  # no count needed
+        elif hi == 0 and not lo:
+            qs = qs.filter(~Exists(anyone))
+        elif lo is not None or hi is not None:
+            # one join + GROUP BY, far cheaper than a correlated count per household
+            qs = qs.annotate(persons=Count("members"))
             if lo is not None:
                 qs = qs.filter(persons__gte=lo)
             if hi is not None:
@@ -392,13 +384,14 @@ class IncomePerCapitaKind(Kind):
             + F("transfer_fen")
             - F("production_cost_fen")
         )
-        qs = (
-            Income.objects.filter(ctx.village_q("household__village__code"), year=ctx.year)
-            .filter(_where(Income, params))
-            .annotate(persons=_member_count(), net=net)
-            .filter(persons__gt=0)
-            .filter(**{f"net__{OPS[params['op']]}": F("persons") * threshold})
-        )
+        qs = Income.objects.filter(ctx.village_q("household__village__code"), year=ctx.year)
+        qs = qs.filter(_where(Income, params)).annotate(net=net)
+        if threshold == 0:  # the sign of the net income: no head count needed
+            qs = qs.filter(Exists(Member.objects.filter(household_id=OuterRef("household_id"))))
+            qs = qs.filter(**{f"net__{OPS[params['op']]}": 0}).annotate(persons=Value(1))
+        else:
+            qs = qs.annotate(persons=Count("household__members")).filter(persons__gt=0)
+            qs = qs.filter(**{f"net__{OPS[params['op']]}": F("persons") * threshold})
         per_capita = Cast(F("net") / F("persons"), output_field=CharField())
         return _household_rows(qs, value=per_capita, path="household__")
 
