@@ -6,5 +6,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("jingzhun.api.urls")),
     path("assistance/", include("jingzhun.assistance.urls")),
+    path("quality/", include("jingzhun.quality.urls")),
     path("", include("jingzhun.web.urls")),
 ]
