@@ -9,7 +9,6 @@ from jingzhun.quality.models import CheckRun
 from tests.conftest import COUNTY_A, PASSWORD, VILLAGE_A1A, VILLAGE_B
 from tests.quality.cases import _member
 
-pytestmark = pytest.mark.urls("tests.quality.urls")
 RULE = "medical-insurance-missing"
 
 
