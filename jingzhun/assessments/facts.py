@@ -66,12 +66,27 @@ def _like(prefix: str) -> str:
     return prefix + "%"
 
 
+HOUSEHOLD_EXTRA: dict[str, pl.DataType] = {"household_id": pl.Int64(), "village_code": pl.String()}
+
+
 def household_frames(
-    *, prefix: str, year: int, statuses: Sequence[str] | None = None, household_ids=None
+    *,
+    prefix: str,
+    year: int,
+    statuses: Sequence[str] | None = None,
+    household_ids=None,
+    exit_year: int | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Households under `prefix` with their income of `year`, and their members."""
+    """Households under `prefix` with their income of `year`, and their members.
+
+    Beside the contract's columns the households frame carries `household_id` and
+    `village_code`, which the engine ignores and callers use to file what it finds.
+    """
     where = ["h.village_id LIKE %s"]
     params: list = [_like(prefix)]
+    if exit_year is not None:
+        where.append("h.exit_year = %s")
+        params.append(exit_year)
     if statuses:
         where.append(f"h.status IN ({', '.join(['%s'] * len(statuses))})")
         params.extend(statuses)
@@ -86,7 +101,7 @@ def household_frames(
                i.wage_fen + i.production_fen + i.property_fen + i.transfer_fen
                  - i.production_cost_fen,
                h.food_clothing_secure, h.housing_safe, h.relocated, h.water_safe,
-               h.electricity, h.radio_tv
+               h.electricity, h.radio_tv, h.id, h.village_id
         FROM registry_household h
         LEFT JOIN (
             SELECT m.household_id, COUNT(*) AS n FROM registry_member m
@@ -111,7 +126,8 @@ def household_frames(
                 "electricity",
                 "radio_tv",
             )
-        },
+        }
+        | HOUSEHOLD_EXTRA,
     )
     members = frame_from_sql(
         f"""

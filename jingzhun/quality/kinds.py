@@ -444,62 +444,45 @@ class ExitStandardKind(Kind):
     def evaluate(self, params, ctx) -> list[dict[str, Any]]:
         import polars as pl
 
-        from jingzhun.policy import PolicyError, assess, get_pack
-        from jingzhun.policy.facts import HOUSEHOLDS, MEMBERS
+        from jingzhun.assessments import facts
+        from jingzhun.assessments.selectors import pack_get
+        from jingzhun.policy import PolicyError, assess
 
         statuses = params.get("statuses", ["exited"])
-        base = Household.objects.filter(ctx.village_q("village__code"), status__in=statuses).filter(
-            exit_year__isnull=False
+        years = sorted(
+            set(
+                Household.objects.filter(
+                    ctx.village_q("village__code"), status__in=statuses, exit_year__isnull=False
+                )
+                .values_list("exit_year", flat=True)
+                .distinct()
+            )
         )
-        years = sorted(set(base.values_list("exit_year", flat=True).distinct()))
+        unknown_fails = bool(params.get("unknown_fails", False))
         rows: list[dict[str, Any]] = []
         for year in years:
             try:
-                pack = get_pack(str(params["pack"]).format(year=year))
-            except PolicyError:
+                pack = pack_get(str(params["pack"]).format(year=year))
+            except (PolicyError, KeyError):
                 continue  # no standard for that year: nothing to hold it against
-            households = base.filter(exit_year=year)
-            net = Subquery(
-                Income.objects.filter(household_id=OuterRef("pk"), year=year)
-                .annotate(
-                    n=F("wage_fen")
-                    + F("production_fen")
-                    + F("property_fen")
-                    + F("transfer_fen")
-                    - F("production_cost_fen")
-                )
-                .values("n")[:1]
+            frames = facts.household_frames(
+                prefix=ctx.prefix, year=year, statuses=statuses, exit_year=year
             )
-            h_cols = [c for c in HOUSEHOLDS if c not in {"members", "net_income_fen"}]
-            h_cols = [c for c in h_cols if c != "monitoring_since"]
-            records = list(
-                households.annotate(n_members=_member_count_of("pk"), net_fen=net).values(
-                    "id", "village_id", "n_members", "net_fen", *h_cols
-                )
-            )
-            if not records:
-                continue
-            hframe = pl.DataFrame(records, infer_schema_length=None).rename(
-                {"n_members": "members", "net_fen": "net_income_fen"}
-            )
-            mframe = pl.DataFrame(
-                list(
-                    Member.objects.filter(household__in=households).values(
-                        *("household__household_no" if c == "household_no" else c for c in MEMBERS)
+            households = frames["households"]
+            if ctx.carve_outs:
+                households = households.filter(
+                    ~pl.any_horizontal(
+                        [pl.col("village_code").str.starts_with(c) for c in ctx.carve_outs]
                     )
-                ),
-                schema={
-                    ("household__household_no" if c == "household_no" else c): t
-                    for c, t in MEMBERS.items()
-                },
-            ).rename({"household__household_no": "household_no"})
+                )
+            if households.height == 0:
+                continue
             result = assess(
                 pack,
                 "household",
-                {"households": hframe, "members": mframe},
+                {"households": households, "members": frames["members"]},
                 on=dt.date(year, 12, 31),
             )
-            unknown_fails = bool(params.get("unknown_fails", False))
             verdict = (
                 result.filter(pl.col("passed").eq(False))
                 .group_by("household_no", maintain_order=True)
@@ -512,16 +495,18 @@ class ExitStandardKind(Kind):
                     .agg(pl.lit("unknown").alias("key"))
                 )
                 verdict = pl.concat([verdict, unknown])
-            failing = hframe.join(verdict, on="household_no", how="inner")
-            for r in failing.select("id", "household_no", "village_id", "key").iter_rows():
+            failing = households.join(verdict, on="household_no", how="inner")
+            for household_id, household_no, village, keys in failing.select(
+                "household_id", "household_no", "village_code", "key"
+            ).iter_rows():
                 rows.append(
                     {
-                        "object_id": r[0],
-                        "household_id": r[0],
-                        "household_no": r[1],
-                        "region_code": r[2],
-                        "label": r[1],
-                        "value": f"{pack.id}: {r[3]}",
+                        "object_id": household_id,
+                        "household_id": household_id,
+                        "household_no": household_no,
+                        "region_code": village,
+                        "label": household_no,
+                        "value": f"{pack.id}: {keys}",
                     }
                 )
         return rows
