@@ -260,7 +260,12 @@ EDUCATION = Vocabulary(
         "college": "college or above",
         "preschool": "pre-school child",
     },
-    aliases={"文盲": "illiterate", "半文盲": "illiterate", "高中(中专)": "senior", "中专": "senior"},
+    aliases={
+        "文盲": "illiterate",
+        "半文盲": "illiterate",
+        "高中(中专)": "senior",
+        "中专": "senior",
+    },
 )
 
 STUDENT = Vocabulary(
@@ -317,7 +322,12 @@ HEALTH = Vocabulary(
 
 LABOUR = Vocabulary(
     "labour",
-    {"ordinary": "普通劳动力", "skilled": "技能劳动力", "weak": "弱劳动力或半劳动力", "none": "无劳动力"},
+    {
+        "ordinary": "普通劳动力",
+        "skilled": "技能劳动力",
+        "weak": "弱劳动力或半劳动力",
+        "none": "无劳动力",
+    },
     english={
         "ordinary": "ordinary labour",
         "skilled": "skilled labour",

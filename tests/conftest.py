@@ -87,7 +87,5 @@ def personas(places, households, django_user_model):
     cadre = Cadre.objects.create(
         name="赵帮扶", unit="县农业局", region=places["A1"], user=people["cadre"]
     )
-    Pairing.objects.create(
-        cadre=cadre, household=households["A1a"], start=dt.date(2018, 1, 1)
-    )
+    Pairing.objects.create(cadre=cadre, household=households["A1a"], start=dt.date(2018, 1, 1))
     return people

@@ -172,6 +172,9 @@ class Income(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}"
+
     @property
     def net_fen(self) -> int:
         return (

@@ -40,9 +40,7 @@ def household_list(
             households = households.filter(members__id_number=number)
         else:
             named = Member.objects.filter(household=OuterRef("pk"), name__contains=term)
-            households = households.filter(
-                Q(household_no__startswith=term) | Q(Exists(named))
-            )
+            households = households.filter(Q(household_no__startswith=term) | Q(Exists(named)))
     return households.annotate(persons=Count("members", distinct=True)).order_by("household_no")
 
 

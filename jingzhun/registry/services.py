@@ -153,9 +153,7 @@ def _locked_update(model, obj, *, expected_version: int, changes: dict) -> None:
 
 
 @transaction.atomic
-def household_update(
-    *, by, household: Household, expected_version: int, **changes
-) -> Household:
+def household_update(*, by, household: Household, expected_version: int, **changes) -> Household:
     unknown = set(changes) - set(HOUSEHOLD_FIELDS)
     if unknown or "household_no" in changes:
         raise ValidationError(f"不可修改的字段 (fields that cannot change): {sorted(unknown)}")
@@ -287,7 +285,9 @@ INCOME_FIELDS = ("year", *Income.AMOUNT_FIELDS)
 
 
 @transaction.atomic
-def income_set(*, by, household: Household, year: int, amounts_fen: dict[str, int | None]) -> Income:
+def income_set(
+    *, by, household: Household, year: int, amounts_fen: dict[str, int | None]
+) -> Income:
     """Record or correct a household's income for a year (amounts in fen)."""
     unknown = set(amounts_fen) - set(Income.AMOUNT_FIELDS)
     if unknown:

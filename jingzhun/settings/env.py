@@ -60,10 +60,8 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
     scheme = parsed.scheme
     if scheme in {"sqlite", "sqlite3"}:
         raw = unquote(parsed.path)
-        if raw.startswith("//"):
-            path = Path(raw[1:])
-        else:
-            path = base_dir / raw.lstrip("/")
+        # sqlite:////abs/path is absolute; sqlite:///rel/path is relative to the project.
+        path = Path(raw[1:]) if raw.startswith("//") else base_dir / raw.lstrip("/")
         return sqlite_database(path)
     if scheme in {"postgres", "postgresql", "pgsql"}:
         options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}

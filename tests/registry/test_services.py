@@ -35,7 +35,10 @@ def test_registration_derives_sex_and_birth_date_from_the_id(places):
 
 def test_a_household_without_a_head_is_refused_and_nothing_is_written(places):
     with pytest.raises(ValidationError, match="户主"):
-        register(places["A1a"], members=[{"id_number": make_id_number(), "name": "甲", "relation": "spouse"}])
+        register(
+            places["A1a"],
+            members=[{"id_number": make_id_number(), "name": "甲", "relation": "spouse"}],
+        )
     assert not Household.objects.exists()
 
 
@@ -61,7 +64,9 @@ def test_an_id_registered_in_another_household_is_refused(places):
 
 
 def test_a_sex_that_contradicts_the_id_is_refused(places):
-    members = [{"id_number": make_id_number(sex="male"), "name": "甲", "relation": "head", "sex": "female"}]
+    members = [
+        {"id_number": make_id_number(sex="male"), "name": "甲", "relation": "head", "sex": "female"}
+    ]
     with pytest.raises(ValidationError, match="性别"):
         register(places["A1a"], members=members)
 
@@ -84,7 +89,9 @@ def test_a_second_head_cannot_be_added(places):
 def test_the_head_cannot_leave_without_a_new_head(places):
     household = register(places["A1a"])
     with pytest.raises(ValidationError):
-        services.member_remove(by=None, member=household.members.get(relation="head"), reason="迁出")
+        services.member_remove(
+            by=None, member=household.members.get(relation="head"), reason="迁出"
+        )
 
 
 def test_a_stale_member_edit_is_refused_and_the_newer_value_stays(places):
@@ -99,9 +106,7 @@ def test_a_stale_member_edit_is_refused_and_the_newer_value_stays(places):
 
 def test_every_change_is_in_the_history_with_old_and_new_values(places):
     household = register(places["A1a"])
-    services.household_update(
-        by=None, household=household, expected_version=1, housing_safe=False
-    )
+    services.household_update(by=None, household=household, expected_version=1, housing_safe=False)
     entry = AuditEntry.objects.filter(household_no="H1", action="household.update").get()
     assert entry.before == {"housing_safe": True} or entry.before == {"housing_safe": None}
     assert entry.after == {"housing_safe": False}
