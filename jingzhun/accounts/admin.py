@@ -47,13 +47,7 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         return obj.region_id or ""
 
     def get_queryset(self, request):
-        # Users carry a region, not a SCOPE_REGION path: bound by the same prefix the
-        # scoping layer gives the viewer. Region-less accounts are visible to superusers only.
-        queryset = super().get_queryset(request)
-        prefix = scoping.region_prefix_for(request.user)
-        if prefix is None:
-            return queryset.none()
-        return queryset if prefix == "" else queryset.filter(region__code__startswith=prefix)
+        return scoping.visible(request.user, super().get_queryset(request))
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: the audit trail names users

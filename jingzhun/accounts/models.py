@@ -11,6 +11,9 @@ class User(AbstractUser):
     """A person who signs in. Everything they see is bounded by `region` (and, for cadres, by
     the households paired with them)."""
 
+    SCOPE_REGION = "region__code"
+    SCOPE_HOUSEHOLD = None
+
     role = models.CharField(_("角色"), max_length=20, choices=ROLE_CHOICES, blank=True)
     region = models.ForeignKey(
         "regions.Region",

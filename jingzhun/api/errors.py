@@ -21,15 +21,16 @@ from jingzhun.accounts.services import LockedOut
 from jingzhun.core.errors import ConflictError, PermissionDenied
 
 NOT_FOUND = {"detail": "Not Found"}
-_INDEXED = re.compile(r"^(\w+)\[(\d+)\]$")
+_INDEXED = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?$")
 
 
 def _field_loc(field: str, where: str) -> list[str | int]:
     if field == "__all__":
         return [where]
     match = _INDEXED.match(field)
-    if match:  # the services name a member as `members[0]`
-        return [where, match.group(1), int(match.group(2))]
+    if match:  # the services name a member's field as `members[0].id_number`
+        loc = [where, match.group(1), int(match.group(2))]
+        return [*loc, match.group(3)] if match.group(3) else loc
     return [where, field]
 
 

@@ -44,13 +44,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return (*super().get_readonly_fields(request, obj), before, after)
 
     def get_queryset(self, request):
-        # Entries carry a region code, not a SCOPE_REGION path: bounded by the same prefix
-        # the scoping layer gives the viewer.
-        queryset = super().get_queryset(request)
-        prefix = scoping.region_prefix_for(request.user)
-        if prefix is None:
-            return queryset.none()
-        return queryset if prefix == "" else queryset.filter(region_code__startswith=prefix)
+        return scoping.visible(request.user, super().get_queryset(request))
 
     def has_view_permission(self, request, obj=None):
         if request.user.is_superuser:

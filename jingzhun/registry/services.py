@@ -112,15 +112,15 @@ def household_register(
     for index, data in enumerate(members):
         try:
             member = _build_member(household, data, today=today)
+            if member.id_number in seen:
+                raise ValidationError(
+                    {"id_number": [f"证件号码与第{seen[member.id_number] + 1}名成员重复"]}
+                )
+            seen[member.id_number] = index
+            _check_id_unique(member.id_number)
+            _full_clean(member, exclude=["household"])
         except ValidationError as exc:
-            raise ValidationError({f"members[{index}]": exc.messages}) from exc
-        if member.id_number in seen:
-            raise ValidationError(
-                {f"members[{index}]": [f"证件号码与第{seen[member.id_number] + 1}名成员重复"]}
-            )
-        seen[member.id_number] = index
-        _check_id_unique(member.id_number)
-        _full_clean(member, exclude=["household"])
+            raise _member_error(index, exc) from exc
         member.save()
         built.append(member)
     audit.record(
@@ -136,6 +136,18 @@ def household_register(
         },
     )
     return household
+
+
+def _member_error(index: int, exc: ValidationError) -> ValidationError:
+    """A member's errors keyed `members[i].field`, so pages and the API can place them."""
+    if not hasattr(exc, "error_dict"):
+        return ValidationError({f"members[{index}]": exc.messages})
+    return ValidationError(
+        {
+            f"members[{index}]" if field == "__all__" else f"members[{index}].{field}": messages
+            for field, messages in exc.message_dict.items()
+        }
+    )
 
 
 def _locked_update(model, obj, *, expected_version: int, changes: dict) -> None:

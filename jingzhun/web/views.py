@@ -208,6 +208,14 @@ def _typed(form) -> dict:
     return {name: form[name].value() for name in form.fields}
 
 
+def _member_key(key: str) -> tuple[int | None, str | None]:
+    """`members[2].id_number` → (2, "id_number"); `members[2]` → (2, None)."""
+    if not key.startswith("members["):
+        return None, None
+    index, _, field = key[len("members[") :].partition("]")
+    return (int(index), field.lstrip(".") or None) if index.isdigit() else (None, None)
+
+
 def _place_register_errors(form, member_forms, exc: ValidationError) -> list[str]:
     """Household errors beside their fields, `members[i]` on row i; returns the rest, which
     concern the rows as a whole (the head rule) and are shown above them."""
@@ -216,30 +224,17 @@ def _place_register_errors(form, member_forms, exc: ValidationError) -> list[str
         return []
     rest = []
     for key, msgs in exc.message_dict.items():
-        index = key[len("members[") : -1] if key.startswith("members[") else ""
+        row, field = _member_key(key)
         if key in form.fields:
             form.add_error(key, msgs)
-        elif index.isdigit() and int(index) < len(member_forms):
-            member_forms[int(index)].add_error(None, msgs)
-        elif key == "id_number":
-            _place_taken_id(member_forms, msgs)
+        elif row is not None and row < len(member_forms):
+            target = member_forms[row]
+            target.add_error(field if field in target.fields else None, msgs)
         elif key == "members":
             rest.extend(msgs)
         else:
             form.add_error(None, msgs)
     return rest
-
-
-def _place_taken_id(member_forms, msgs) -> None:
-    """The service names an ID held by another household without saying which row carries
-    it; its own check, asked row by row, finds the row."""
-    for row in member_forms:
-        try:
-            services._check_id_unique(row.cleaned_data["id_number"])
-        except ValidationError as exc:
-            row.add_error("id_number", exc.message_dict.get("id_number", msgs))
-            return
-    member_forms[0].add_error(None, msgs)
 
 
 @writer_required

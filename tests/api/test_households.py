@@ -168,7 +168,7 @@ def test_a_registration_with_a_bad_member_names_the_member_and_writes_nothing(cl
         "/api/v1/households", data, content_type="application/json"
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "members", 1]
+    assert response.json()["detail"][0]["loc"] == ["body", "members", 1, "id_number"]
     assert not Household.objects.filter(household_no="5120210010019999").exists()
 
 
