@@ -85,3 +85,40 @@ def assess_household(
     )
     result = policy.assess(pack, "household", frames, on=on or dt.date(year, 12, 31))
     return pack, policy.entity_results(pack, "household", result)[0]
+
+
+LEVEL_OF_REGION = {"village": "village", "county": "county"}
+
+
+def household_panel(*, household: Household, year: int | None = None) -> dict[str, Any]:
+    """What the household page shows: the active pack, the year and each criterion's result.
+
+    The year is the household's latest income year unless given: the standard judges income.
+    """
+    if year is None:
+        year = (
+            household.incomes.order_by("-year").values_list("year", flat=True).first()
+            or dt.date.today().year
+        )
+    pack, result = assess_household(household=household, year=year)
+    return {"pack": pack, "year": year, "result": result}
+
+
+def region_panel(*, region, year: int | None = None) -> dict[str, Any] | None:
+    """The village or county standard applied to the region itself; None at other levels."""
+    level = LEVEL_OF_REGION.get(region.level)
+    if level is None:
+        return None
+    year = year or dt.date.today().year
+    pack = pack_get(active_pack_id(region_code=region.code, year=year, level=level))
+    if level not in pack.levels:
+        return None
+    frames = frames_for(
+        level=level, prefix=region.code if level == "village" else region.prefix, year=year
+    )
+    frame = frames[LEVEL_FRAMES[level]]
+    frame = frame.filter(frame["region_code"] == region.code)
+    if frame.height == 0:
+        return None
+    result = policy.assess(pack, level, {LEVEL_FRAMES[level]: frame}, on=dt.date(year, 12, 31))
+    return {"pack": pack, "year": year, "result": policy.entity_results(pack, level, result)[0]}

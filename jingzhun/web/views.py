@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jingzhun.accounts.roles import role_of
 from jingzhun.accounts.services import LockedOut, login_attempt
+from jingzhun.assessments import selectors as assessments
 from jingzhun.core import privacy, scoping
 from jingzhun.core.errors import ConflictError
 from jingzhun.registry import selectors, services
@@ -118,6 +119,7 @@ def region_detail(request, code: str):
         "region": region,
         "breadcrumbs": selectors.region_breadcrumbs(user=request.user, region=region),
         "can_write": can_write(request.user),
+        "assessment": assessments.region_panel(region=region),
     }
     if region.is_village:
         context["page"] = _page(
@@ -154,6 +156,7 @@ def household_detail(request, household_no: str):
             user, selectors.household_history(household=household), members
         ),
         "can_write": can_write(user),
+        "assessment": assessments.household_panel(household=household),
     }
     return render(request, "web/household_detail.html", context)
 
