@@ -14,8 +14,6 @@ from django.db import connection
 
 from jingzhun.policy import facts as contract
 
-POOR_STATUSES = ("poor", "returned")
-
 
 def frame_from_sql(sql: str, params: Sequence, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     """Run `sql` (columns named and ordered as `schema`) and return the rows as a frame."""
@@ -141,39 +139,56 @@ def household_frames(
     return {"households": households, "members": members}
 
 
-def village_frame(*, prefix: str) -> dict[str, pl.DataFrame]:
-    """Villages under `prefix` with their registered poor persons (not yet exited)."""
-    statuses = ", ".join(f"'{s}'" for s in POOR_STATUSES)
+def poor_persons(*, prefix: str, year: int, key_len: int) -> dict[str, int]:
+    """Poor persons at the end of `year` per region (the first `key_len` code digits), counted
+    by the same definition as `jingzhun stats`."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from jingzhun.registry.models import Member
+    from jingzhun.registry.stats import poor_q
+
+    rows = (
+        Member.objects.filter(household__village__code__startswith=prefix)
+        .filter(poor_q(year, "household__"))
+        .annotate(key=Substr("household__village_id", 1, key_len))
+        .values("key")
+        .annotate(n=Count("id"))
+    )
+    return {row["key"]: row["n"] for row in rows}
+
+
+def _with_poor_persons(frame: pl.DataFrame, counts: dict[str, int], key_len: int) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("region_code")
+        .str.slice(0, key_len)
+        .replace_strict(counts, default=0, return_dtype=pl.Int64)
+        .alias("poor_persons")
+    )
+
+
+def village_frame(*, prefix: str, year: int) -> dict[str, pl.DataFrame]:
+    """Villages under `prefix` with their poor persons at the end of `year`."""
     villages = frame_from_sql(
-        f"""
-        SELECT r.code, COALESCE(p.n, 0), r.rural_population, r.collective_income_fen,
+        """
+        SELECT r.code, 0, r.rural_population, r.collective_income_fen,
                r.hardened_road, r.clinic, r.culture_room, r.network
         FROM regions_region r
-        LEFT JOIN (
-            SELECT h.village_id, COUNT(*) AS n
-            FROM registry_member m JOIN registry_household h ON h.id = m.household_id
-            WHERE h.village_id LIKE %s AND h.status IN ({statuses})
-            GROUP BY h.village_id
-        ) p ON p.village_id = r.code
         WHERE r.level = 'village' AND r.code LIKE %s
         ORDER BY r.code
         """,
-        [_like(prefix), _like(prefix)],
+        [_like(prefix)],
         dict(contract.VILLAGES),
     )
-    return {"villages": villages}
+    counts = poor_persons(prefix=prefix, year=year, key_len=12)
+    return {"villages": _with_poor_persons(villages, counts, 12)}
 
 
 def county_frame(*, prefix: str, year: int) -> dict[str, pl.DataFrame]:
     """Counties under `prefix`: poor persons, rural population, township facilities, survey."""
-    statuses = ", ".join(f"'{s}'" for s in POOR_STATUSES)
     counties = frame_from_sql(
-        f"""
-        SELECT c.code,
-               (SELECT COUNT(*) FROM registry_member m
-                  JOIN registry_household h ON h.id = m.household_id
-                 WHERE h.village_id LIKE SUBSTR(c.code, 1, 6) || '%%'
-                   AND h.status IN ({statuses})),
+        """
+        SELECT c.code, 0,
                COALESCE(c.rural_population,
                         (SELECT SUM(v.rural_population) FROM regions_region v
                           WHERE v.level = 'village' AND v.code LIKE SUBSTR(c.code, 1, 6) || '%%')),
@@ -195,4 +210,5 @@ def county_frame(*, prefix: str, year: int) -> dict[str, pl.DataFrame]:
         [year, _like(prefix)],
         dict(contract.COUNTIES),
     )
-    return {"counties": counties}
+    counts = poor_persons(prefix=prefix, year=year, key_len=6)
+    return {"counties": _with_poor_persons(counties, counts, 6)}

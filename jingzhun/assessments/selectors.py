@@ -51,7 +51,7 @@ def frames_for(*, level: str, prefix: str, year: int, statuses=None, household_i
             prefix=prefix, year=year, statuses=statuses, household_ids=household_ids
         )
     if level == "village":
-        return facts.village_frame(prefix=prefix)
+        return facts.village_frame(prefix=prefix, year=year)
     if level == "county":
         return facts.county_frame(prefix=prefix, year=year)
     raise ValueError(level)

@@ -37,12 +37,14 @@ class _CommandLine:
 COMMAND_LINE = _CommandLine()
 
 
-def _registered(year: int, prefix: str = "") -> Q:
+def registered_q(year: int, prefix: str = "") -> Q:
+    """Registered in `year`: identified by then and not removed. The one definition."""
     return Q(**{f"{prefix}registered_year__lte": year}) & ~Q(**{f"{prefix}status": "removed"})
 
 
-def _poor(year: int, prefix: str = "") -> Q:
-    return _registered(year, prefix) & (
+def poor_q(year: int, prefix: str = "") -> Q:
+    """Poor at the end of `year` (see the module docstring). Assessments count with it too."""
+    return registered_q(year, prefix) & (
         Q(**{f"{prefix}status": "returned"})
         | Q(**{f"{prefix}status": "poor", f"{prefix}exit_year__isnull": True})
         | Q(**{f"{prefix}exit_year__gt": year})
@@ -87,18 +89,18 @@ def region_stats(*, user, code: str, year: int) -> dict:
     households = (
         scoping.visible(user, Household.objects.all())
         .filter(**within)
-        .filter(_registered(year))
+        .filter(registered_q(year))
         .annotate(key=Substr("village_id", 1, key_len))
         .values("key", "main_cause", "attribute")
-        .annotate(n=Count("id"), poor=Count("id", filter=_poor(year)))
+        .annotate(n=Count("id"), poor=Count("id", filter=poor_q(year)))
     )
     persons = (
         scoping.visible(user, Member.objects.all())
         .filter(household__village__code__startswith=region.prefix)
-        .filter(_registered(year, "household__"))
+        .filter(registered_q(year, "household__"))
         .annotate(key=Substr("household__village_id", 1, key_len))
         .values("key")
-        .annotate(n=Count("id"), poor=Count("id", filter=_poor(year, "household__")))
+        .annotate(n=Count("id"), poor=Count("id", filter=poor_q(year, "household__")))
     )
     population = (
         scoping.visible(user, Region.objects.filter(level="village"))

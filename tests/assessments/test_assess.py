@@ -168,3 +168,21 @@ def test_an_unknown_pack_is_a_usage_error():
     with pytest.raises(CommandError) as caught:
         call_command("assess", "households", "--policy", "nope", "--year", "2018")
     assert caught.value.returncode == 2
+
+
+def test_village_incidence_agrees_with_the_stats_roll_up(three, places):
+    from jingzhun.registry.stats import COMMAND_LINE, region_stats
+
+    three["above"].status = "exited"
+    three["above"].exit_year = 2019  # still poor at the end of 2018
+    three["above"].save()
+    report = assess_region(
+        level="village", pack=pack_get("cn-sichuan-2018"), year=2018, region_code="512021001000"
+    )
+    assessed = {
+        r["region_code"]: next(c["value"] for c in r["criteria"] if c["key"] == "incidence")
+        for r in report["results"]
+    }
+    township = region_stats(user=COMMAND_LINE, code="512021001000", year=2018)
+    for village in township["children"]:
+        assert assessed[village["region_code"]] == village["incidence"]
