@@ -310,8 +310,7 @@ def plan_gaps(household: Household, failed_criteria: list[str]) -> list[Gap]:
     that do (not cancelled; aimed at the criterion or of a type that answers it), and the
     written explanation if there is one.
 
-    `failed_criteria` are criterion keys as the policy engine reports them. Until the pages are
-    wired to the engine they come from `provisional_failed_criteria`.
+    `failed_criteria` are criterion kinds, as `failed_criteria(household)` gives them.
     """
     plan = Plan.objects.filter(household=household).first()
     measures = list(plan.measures.exclude(status="cancelled")) if plan else []
@@ -340,29 +339,14 @@ def unanswered_gaps(household: Household, failed_criteria: list[str]) -> list[st
     return [g.criterion for g in plan_gaps(household, failed_criteria) if not g.answered]
 
 
-def provisional_failed_criteria(household: Household) -> list[str]:
-    """A stand-in for the policy engine: the criteria the registry's own flags already fail.
+def failed_criteria(household: Household, *, year: int | None = None) -> list[str]:
+    """The exit criteria the household fails under the active policy pack, as criterion kinds
+    (what CRITERION_MEASURES is keyed by); "unknown" is not counted as failed."""
+    from jingzhun.assessments.selectors import household_panel
 
-    Income needs the year's line and is left to the engine; a flag not recorded (None) is not
-    counted as failed here.
-    """
-    failed = []
-    if household.food_clothing_secure is False:
-        failed.append("food_clothing_secure")
-    members = Member.objects.filter(household=household)
-    if members.filter(dropout=True).exists():
-        failed.append("compulsory_education")
-    if members.filter(medical_insurance=False).exists():
-        failed.append("basic_medical_insurance")
-    if household.housing_safe is False and not household.relocated:
-        failed.append("housing_safe")
-    if household.water_safe is False:
-        failed.append("drinking_water_safe")
-    if household.electricity is False:
-        failed.append("electricity")
-    if household.radio_tv is False:
-        failed.append("radio_tv")
-    return failed
+    panel = household_panel(household=household, year=year)
+    kinds = {spec.key: spec.kind for spec in panel["pack"].criteria["household"]}
+    return [kinds[c.key] for c in panel["result"].criteria if c.passed is False]
 
 
 # --- targets and progress -------------------------------------------------------------------

@@ -275,7 +275,7 @@ def household(request, household_no: str):
     hh = _household(request, household_no)
     day = today()
     data = sel.household_assistance(household=hh, today=day)
-    failed = sel.provisional_failed_criteria(hh)
+    failed = sel.failed_criteria(hh)
     gaps = sel.plan_gaps(hh, failed)
     can_record = perms.records_visits(request.user)
     return _page(

@@ -74,13 +74,24 @@ def test_a_measure_type_must_belong_to_the_batch_given(personas, households):
         )
 
 
-def test_the_provisional_gaps_come_from_the_registrys_flags(households):
+def test_the_gaps_are_what_the_policy_engine_finds_failed(households):
+    from tests.factories import IncomeFactory
+
     household = households["A1a"]
     household.housing_safe = False
-    household.water_safe = None  # not recorded: not a failure
+    household.water_safe = None  # not recorded: unknown, not a failure
     household.radio_tv = False
     household.save()
-    assert selectors.provisional_failed_criteria(household) == ["housing_safe", "radio_tv"]
+    IncomeFactory(
+        household=household,
+        year=2018,
+        wage_fen=100_000,
+        production_fen=0,
+        transfer_fen=0,
+        production_cost_fen=0,
+    )  # 500 yuan a head: below the line
+    failed = selectors.failed_criteria(household, year=2018)
+    assert failed == ["income_above_line", "housing_safe", "radio_tv"]
 
 
 def test_overdue_visits_follow_the_interval_with_a_fake_clock(
