@@ -109,8 +109,12 @@ def region_panel(*, region, year: int | None = None) -> dict[str, Any] | None:
     level = LEVEL_OF_REGION.get(region.level)
     if level is None:
         return None
-    year = year or dt.date.today().year
-    pack = pack_get(active_pack_id(region_code=region.code, year=year, level=level))
+    pack = pack_get(
+        active_pack_id(region_code=region.code, year=year or dt.date.today().year, level=level)
+    )
+    # Without a year asked for, the pack's own year: a 2020 standard judged on 2026 data
+    # would say nothing anyone asked.
+    year = year or pack.year or dt.date.today().year
     if level not in pack.levels:
         return None
     frames = frames_for(

@@ -112,6 +112,11 @@ def home(request):
     return redirect("region", code=region.code)
 
 
+def _year(request) -> int | None:
+    year = request.GET.get("year", "")
+    return int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+
+
 @login_required
 def region_detail(request, code: str):
     region = selectors.region_get(user=request.user, code=code)
@@ -119,7 +124,7 @@ def region_detail(request, code: str):
         "region": region,
         "breadcrumbs": selectors.region_breadcrumbs(user=request.user, region=region),
         "can_write": can_write(request.user),
-        "assessment": assessments.region_panel(region=region),
+        "assessment": assessments.region_panel(region=region, year=_year(request)),
     }
     if region.is_village:
         context["page"] = _page(
