@@ -7,8 +7,10 @@
 It makes a synthetic county (cached under bench/data/), loads it into a PostgreSQL database of
 its own (created afresh), and times each step beside a bare baseline on the same rows in the same
 run: the validated import of members beside `psql \\copy` of the same file into a plain table,
-the policy assessment beside a bare `COPY (SELECT ...) TO STDOUT` of the rows it reads, and the
-county roll-up behind the dashboard. It prints a table and writes bench/results/<stamp>.json.
+the policy assessment beside a bare `COPY (SELECT ...) TO STDOUT` of the rows it reads, the
+county roll-up (live), the refresh of the dashboards' stored roll-ups, and the county dashboard
+page's server time (django.test.Client as a county_admin, median of --page-repeat requests).
+It prints a table and writes bench/results/<stamp>.json.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / "data")
     parser.add_argument("--only", action="append", default=[], help="run only these steps")
     parser.add_argument("--repeat", type=int, default=3, help="repeats of the read-only steps")
+    parser.add_argument(
+        "--page-repeat", type=int, default=21, help="requests whose median is the page time"
+    )
     return parser.parse_args()
 
 
@@ -126,13 +131,72 @@ def bare_scan(url: str, sql: str) -> Callable[[], int]:
     return run
 
 
+def bench_reports(args: argparse.Namespace, record: Callable[..., None]) -> None:
+    """`jingzhun reports refresh` for the year, then the county dashboard's server time."""
+    import statistics
+
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import include, path
+
+    from jingzhun.accounts.models import User
+    from jingzhun.regions.models import Region
+    from jingzhun.reports import services
+
+    county = COUNTY.ljust(12, "0")
+    log("== reports: refresh the stored roll-ups")
+    seconds, result = timed(lambda: services.refresh(year=args.year))
+    record(
+        "reports refresh (1 year)",
+        seconds,
+        None,
+        args.persons,
+        f"{result.villages} villages, {result.regions} upper regions",
+    )
+    seconds, _ = timed(lambda: services.refresh(year=args.year, region_code=county))
+    record("reports refresh (county)", seconds, None, args.persons, "idempotent re-run")
+
+    user, _ = User.objects.get_or_create(
+        username="bench_county_admin",
+        defaults={"role": "county_admin", "region": Region.objects.get(code=county)},
+    )
+    import jingzhun.urls
+
+    class Urls:  # the project's URLs plus the reports app, whether or not they include it yet
+        urlpatterns = [
+            path("reports/", include("jingzhun.reports.urls")),
+            *jingzhun.urls.urlpatterns,
+        ]
+
+    with override_settings(ROOT_URLCONF=Urls, ALLOWED_HOSTS=["testserver"], DEBUG=False):
+        client = Client()
+        client.force_login(user)
+        url = f"/reports/{county}/?year={args.year}"
+        times = []
+        for _ in range(max(1, args.page_repeat) + 1):
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - start)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+        median = statistics.median(times[1:])  # the first request warms the caches
+        record(
+            "county dashboard page",
+            median,
+            None,
+            args.persons,
+            f"server time, median {median * 1000:.1f} ms of {len(times) - 1}; "
+            f"max {max(times[1:]) * 1000:.0f} ms",
+        )
+
+
 def main() -> None:
     args = parse_args()
     households = max(1, round(args.persons / MEMBERS_PER_HOUSEHOLD))
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "jingzhun.settings.dev"
     os.environ.setdefault("JINGZHUN_VAR_DIR", str(ROOT / "var"))
-    steps = set(args.only) or {"import", "assess", "stats"}
+    steps = set(args.only) or {"import", "assess", "stats", "reports"}
     data = synth(args.data_dir, households, args.seed, args.year)
 
     log("== fresh benchmark database")
@@ -219,6 +283,9 @@ def main() -> None:
             lambda: region_stats(user=COMMAND_LINE, code=COUNTY, year=args.year), args.repeat
         )
         record("county roll-up (stats)", seconds, None, args.persons, "live aggregate query")
+
+    if "reports" in steps:
+        bench_reports(args, record)
 
     print(f"\n{'step':28} {'seconds':>9} {'bare':>9} {'ratio':>7} {'rows':>10}")
     for r in results:
