@@ -93,6 +93,29 @@ def _dataset(label: str, data: list, **extra) -> dict:
     return {"label": label, "data": data, **extra}
 
 
+def _total(counts) -> int | None:
+    """The sum of a flat {key: count} from a module that is not built yet; None until it is."""
+    if not isinstance(counts, dict):
+        return None
+    return sum(v for v in counts.values() if isinstance(v, int))
+
+
+def _pending(key: str, title: str, counts, first: str, missing: str) -> Section:
+    rows = (
+        [[str(k), fmt(v)] for k, v in counts.items()]
+        if isinstance(counts, dict)
+        else [[_("全部"), DASH]]
+    )
+    return Section(
+        key=key,
+        title=title,
+        chart={},
+        columns=[first, _("数量")],
+        rows=rows,
+        note="" if isinstance(counts, dict) else missing,
+    )
+
+
 def key_figures(row: dict) -> list[tuple[str, str, str]]:
     """(id, label, value) for the headline list."""
     alerts = row.get("alerts")
@@ -118,16 +141,8 @@ def key_figures(row: dict) -> list[tuple[str, str, str]]:
         ),
         ("students", _("在校生"), fmt(row["education"]["students"])),
         ("dropouts", _("辍学"), fmt(row["education"]["dropouts"])),
-        (
-            "procedures",
-            _("识别/退出程序在办"),
-            fmt(procedures.get("open")) if isinstance(procedures, dict) else DASH,
-        ),
-        (
-            "alerts",
-            _("防返贫监测预警"),
-            fmt(sum(alerts.values())) if isinstance(alerts, dict) else DASH,
-        ),
+        ("procedures", _("识别/退出程序（件）"), fmt(_total(procedures))),
+        ("alerts", _("防返贫监测预警"), fmt(_total(alerts))),
     ]
 
 
@@ -410,17 +425,22 @@ def sections(row: dict) -> list[Section]:
         )
     )
 
-    alerts = row.get("alerts")
     out.append(
-        Section(
-            key="alerts",
-            title=_("防返贫监测预警（按等级）"),
-            chart={},
-            columns=[_("等级"), _("预警数")],
-            rows=[[k, fmt(v)] for k, v in alerts.items()]
-            if isinstance(alerts, dict)
-            else [[_("全部"), DASH]],
-            note="" if isinstance(alerts, dict) else _("监测模块尚未启用。"),
+        _pending(
+            "procedures",
+            _("识别、退出程序"),
+            row.get("procedures"),
+            _("类别"),
+            _("程序模块尚未提供统计。"),
+        )
+    )
+    out.append(
+        _pending(
+            "alerts",
+            _("防返贫监测预警（按等级）"),
+            row.get("alerts"),
+            _("等级"),
+            _("监测模块尚未启用。"),
         )
     )
     return out

@@ -141,7 +141,7 @@ def test_year_selector_and_as_of(client, refreshed, users):
     assert "实时计算" not in html
     # monitoring is not built yet, nor procedure counts: a dash, not a zero
     assert 'id="kf-alerts"><dt>防返贫监测预警</dt><dd>—</dd>' in html
-    assert 'id="kf-procedures"><dt>识别/退出程序在办</dt><dd>—</dd>' in html
+    assert 'id="kf-procedures"><dt>识别/退出程序（件）</dt><dd>—</dd>' in html
 
 
 def test_drill_down_links_open_the_child_dashboard(client, refreshed, users):
@@ -182,3 +182,25 @@ def test_index_opens_the_users_region(client, refreshed, users):
 def test_without_stored_figures_the_page_computes_live(client, county, users):
     html = _get(client, users["county_admin"], "dashboard").content.decode()
     assert "统计尚未生成，本页为实时计算" in html
+
+
+def test_procedure_counts_and_alerts_plug_in_when_their_modules_offer_them(
+    client, refreshed, users, monkeypatch
+):
+    import sys
+    import types
+
+    calls = []
+
+    def procedure_counts(*, user, code, year):
+        calls.append((user.username, code, year))
+        return {"识别": 4, "退出": 7}
+
+    fake = types.ModuleType("jingzhun.procedures.selectors")
+    fake.procedure_counts = procedure_counts
+    monkeypatch.setitem(sys.modules, "jingzhun.procedures.selectors", fake)
+    html = _get(client, users["county_admin"], "dashboard").content.decode()
+    assert calls == [("county_admin", COUNTY, YEAR)]
+    assert 'id="kf-procedures"><dt>识别/退出程序（件）</dt><dd>11</dd>' in html
+    assert _table(html, "procedures")[1:] == [["识别", "4"], ["退出", "7"]]
+    assert 'id="kf-alerts"><dt>防返贫监测预警</dt><dd>—</dd>' in html
