@@ -14,7 +14,6 @@ computed after summing (`finish`), never summed.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -87,8 +86,9 @@ def share(part: int, whole: int) -> str | None:
 
 
 def finish(row: dict) -> dict:
-    """Add the derived figures to a summed row (a copy)."""
-    row = copy.deepcopy(row)
+    """Add the derived figures to a summed row (a shallow copy: the counters are shared, and
+    nothing downstream changes them)."""
+    row = dict(row)
     row["incidence"] = incidence(row["poor_persons"], row["rural_population"])
     cov = row["coverage"]
     row["coverage_percent"] = {

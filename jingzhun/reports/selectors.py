@@ -72,10 +72,10 @@ def default_year(region: Region) -> int:
 def _stored(region: Region, children: list[Region], year: int):
     wanted = [region.code, *(c.code for c in children)]
     return {
-        f.region_id: f
-        for f in RegionFigures.objects.filter(year=year, region_id__in=wanted).only(
-            "region_id", "data", "refreshed_at"
-        )
+        code: (data, stamp)
+        for code, data, stamp in RegionFigures.objects.filter(
+            year=year, region_id__in=wanted
+        ).values_list("region_id", "data", "refreshed_at")
     }
 
 
@@ -84,10 +84,10 @@ def region_figures(*, region: Region, children: list[Region], year: int) -> dict
     stored) when the region has no stored row for the year."""
     stored = _stored(region, children, year)
     if region.code in stored:
-        own = stored[region.code]
-        row, as_of, live = own.data, own.refreshed_at, False
+        row, as_of = stored[region.code]
+        live = False
         parts = {
-            c.code: stored[c.code].data if c.code in stored else figures.empty_row(c.code, year)
+            c.code: stored[c.code][0] if c.code in stored else figures.empty_row(c.code, year)
             for c in children
         }
     else:
