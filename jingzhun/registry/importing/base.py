@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from jingzhun.audit import services as audit
 
+from . import vectorised
 from .cells import CellError
 from .columns import Column, header_index, resolve_header
 from .problems import ImportRefused, Problem, ProblemLog
@@ -152,8 +153,18 @@ def import_file(
     spool = Spool()
     try:
         try:
-            with open_table(path) as table:
-                present = _validate(importer, table, log, spool, progress)
+            present = _UNREAD
+            if engine != "orm" and vectorised.applies(importer, path):
+                try:
+                    present = vectorised.validate(importer, path, log, spool, progress)
+                except vectorised.Fallback:  # start again, row by row
+                    log.close()
+                    spool.close()
+                    log, spool = ProblemLog(keep=keep_problems), Spool()
+                    importer.warnings = 0
+            if present is _UNREAD:
+                with open_table(path) as table:
+                    present = _validate(importer, table, log, spool, progress)
         except FileFormatError as exc:
             log.add(exc.row, "", "", str(exc))
             raise _refused(kind, log) from None
@@ -205,6 +216,9 @@ def import_file(
         return summary
     finally:
         spool.close()
+
+
+_UNREAD: Any = object()
 
 
 class _Refuse(Exception):  # noqa: N818 - internal signal to roll the transaction back

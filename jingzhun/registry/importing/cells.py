@@ -28,6 +28,7 @@ def text(max_length: int) -> Parser:
             raise CellError(f"最长{max_length}个字符 (at most {max_length} characters)")
         return raw
 
+    parse.max_length = max_length  # type: ignore[attr-defined]  (the vectorised pass reads it)
     return parse
 
 

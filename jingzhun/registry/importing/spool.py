@@ -55,6 +55,12 @@ class Spool:
         self._file.write("\n")
         self.rows += 1
 
+    def write_block(self, data: bytes, rows: int) -> None:
+        """Whole rows already in this format (the vectorised pass writes a batch at once)."""
+        self._file.flush()
+        self._file.buffer.write(data)
+        self.rows += rows
+
     def blocks(self, size: int = 1 << 20) -> Iterator[bytes]:
         """The raw COPY data, for psycopg's `copy.write`."""
         self._file.flush()
