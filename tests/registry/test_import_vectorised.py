@@ -1,0 +1,218 @@
+"""The vectorised phase 1 (polars batches) against the per-row reference: the same rows staged,
+the same problems (row, column, value, message) in the same order, the same warnings, the same
+database contents; and the MOD 11-2 check character against python-stdnum."""
+
+from __future__ import annotations
+
+import random
+
+import polars as pl
+import pytest
+from django.db import transaction
+from stdnum.cn import ric
+
+from jingzhun.registry.importing import ImportRefused, import_file, vectorised
+from tests.factories import make_id_number
+
+from .conftest import household_row, income_row, member_row, snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_check_character_agrees_with_stdnum_on_many_numbers():
+    rng = random.Random(11)
+    bodies = [f"{rng.randrange(10**16, 10**17):017d}" for _ in range(20_000)]
+    bodies += ["00000000000000000", "99999999999999999", "51202119800101001"]
+    got = (
+        pl.DataFrame({"n": [int(b) for b in bodies]}, schema={"n": pl.Int64})
+        .select(vectorised.id_check_characters(pl.col("n")))
+        .to_series()
+        .to_list()
+    )
+    assert got == [ric.calc_check_digit(b + "0") for b in bodies]
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """Counts the files the vectorised pass read to the end (not handed back to the rows)."""
+    calls = {"done": 0, "fallback": 0}
+    real = vectorised.validate
+
+    def validate(*args, **kw):
+        try:
+            result = real(*args, **kw)
+        except vectorised.Fallback:
+            calls["fallback"] += 1
+            raise
+        calls["done"] += 1
+        return result
+
+    monkeypatch.setattr(vectorised, "validate", validate)
+    monkeypatch.setattr(vectorised, "BATCH_ROWS", 3)  # many batches: memo and offsets carry
+    return calls
+
+
+def outcome(kind, path, *, by_rows: bool, monkeypatch):
+    if by_rows:
+        monkeypatch.setattr(vectorised, "applies", lambda importer, path: False)
+    else:
+        monkeypatch.setattr(vectorised, "applies", _applies)
+    with transaction.atomic():
+        try:
+            s = import_file(kind, path, engine="fast")
+            result = ("loaded", s.rows, s.inserted, s.updated, s.warnings)
+        except ImportRefused as refused:
+            result = ("refused", refused.total, refused.problems)
+        contents = snapshot()
+        transaction.set_rollback(True)
+    return result, contents
+
+
+_applies = vectorised.applies
+
+
+def assert_same(kind, path, monkeypatch):
+    columnwise = outcome(kind, path, by_rows=False, monkeypatch=monkeypatch)
+    rowwise = outcome(kind, path, by_rows=True, monkeypatch=monkeypatch)
+    assert columnwise == rowwise
+    return columnwise[0]
+
+
+def _households(write, *nos):
+    import_file("households", write("h.csv", [household_row(no) for no in nos]))
+
+
+def test_good_members_load_the_same_and_never_go_row_by_row(places, write, spy, monkeypatch):
+    _households(write, "H1", "H2", "H3")
+    rows = [
+        member_row("H1", "head", sex="male", birth_date="1980-01-01"),
+        member_row("H1", "spouse", sex="女", education="初中", student="非在校生"),
+        member_row("H2", "head", id_number=_with_x()),
+        member_row("H3", "户主", health="残疾", disability_grade="2", migrant_months="12.0"),
+        member_row("H2", "child", name="O'Brien\\李\t四", dropout="是", student="none"),
+        member_row("H3", "子女", id_number=make_id_number(region="999999")),  # a warning
+    ]
+    outcome_ = assert_same("members", write("m.csv", rows), monkeypatch)
+    assert outcome_[0] == "loaded" and outcome_[4] >= 1
+    assert spy == {"done": 2, "fallback": 0}  # the households, then the members
+
+
+def _with_x() -> str:
+    """A valid number whose check character is X, written in lower case."""
+    for order in range(1000):
+        body = f"51202119800101{order:03d}"
+        if ric.calc_check_digit(body + "0") == "X":
+            return body + "x"
+    raise AssertionError
+
+
+def test_bad_members_give_the_reference_problems_in_its_order(places, write, spy, monkeypatch):
+    _households(write, "H1", "H2")
+    good = make_id_number()
+    wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
+    rows = [
+        member_row("H1", "head"),
+        member_row("H1", "spouse", id_number=wrong_check),
+        member_row("H1", "child", id_number=good[:17]),
+        member_row("H1", "child", id_number="51202119800101001A"),
+        member_row("H1", "child", id_number=make_id_number(birth="19800230")[:17] + "0"),
+        member_row("H1", "child", id_number=_valid("512021", "20991231")),
+        member_row("H1", "child", id_number=_valid("512021", "18700101")),
+        member_row("H1", "child", id_number=make_id_number(sex="male"), sex="female"),
+        member_row("H1", "child", birth_date="1999-01-01"),
+        member_row("H1", "child", birth_date="1980-01-01 00:00:00"),
+        member_row("H1", "child", birth_date="1980/01/01"),
+        member_row("H1", "child", birth_date=" 1980-01-01 "),
+        member_row("H1", "child", disability_grade="2"),
+        member_row("H1", "child", health="disabled", disability_grade="5"),
+        member_row("H1", "child", dropout="1", student="primary"),
+        member_row("H1", "child", migrant_months="13", labour="maybe"),
+        member_row("H1", "cousin", migrant_months="abc"),
+        member_row("H1", "child", name=""),
+        member_row("H1", "child", name="长" * 51),
+        member_row("H2", "head", id_number=" " + make_id_number() + "\u3000"),
+        member_row("H2", "child", id_number=good[:6] + " " + good[6:]),
+        member_row("H2", "child", name="多行\n姓名", ethnicity="  汉族  "),
+        {k: "" for k in member_row("H2")},  # an empty row: skipped, still counted
+        member_row("H2", "child", sex="x", dropout="maybe", medical_insurance="2"),
+    ]
+    outcome_ = assert_same("members", write("m.csv", rows), monkeypatch)
+    assert outcome_[0] == "refused" and outcome_[1] > 20
+    assert spy == {"done": 2, "fallback": 0}  # the households, then the members
+
+
+def _valid(region: str, birth: str) -> str:
+    body = f"{region}{birth}001"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def test_blank_lines_unknown_columns_and_chinese_headers(places, write, spy, monkeypatch):
+    _households(write, "H1")
+    header = ["户编号", "证件号码", "姓名(name)", "relation", "备注", ""]
+    rows = [
+        ["H1", make_id_number(), "张三", "head", "", ""],
+        ["", "", "", "", "", ""],
+        ["H1", make_id_number(sex="female"), "李四", "spouse", "note", ""],
+        ["H1", make_id_number(), "王五", "child", "", "x"],
+    ]
+    path = write("m.csv", rows, header=header, bom=True)
+    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    lines = text.split("\n")
+    lines.insert(2, "")  # a blank line between rows 2 and 3
+    path.write_text("\ufeff" + "\n".join(lines), encoding="utf-8")
+    outcome_ = assert_same("members", path, monkeypatch)
+    assert outcome_[0] == "refused"
+    assert [(p.row, p.column) for p in outcome_[2]] == [(5, "备注"), (6, "#6")]
+    assert spy["fallback"] == 0
+
+
+def test_files_the_batch_reader_cannot_take_go_row_by_row(places, write, spy, monkeypatch):
+    _households(write, "H1")
+    path = write("m.csv", [member_row("H1", "head")])
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("H1,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n")  # wider than the header
+    assert_same("members", path, monkeypatch)
+    gbk = write("g.csv", [])
+    gbk.write_bytes("household_no,id_number,name,relation\nH1,1,张三,head\n".encode("gbk"))
+    assert_same("members", gbk, monkeypatch)
+    assert spy["fallback"] == 2
+
+
+def test_households_and_incomes_the_same_both_ways(places, write, spy, monkeypatch):
+    households = [
+        household_row("H1"),
+        household_row("H2", attribute="低保脱贫户", status="", exit_year="2016"),
+        household_row("H3", attribute="02", status="", exit_year=""),
+        household_row("H4", status="poor", exit_year="2013", registered_year="2014"),
+        household_row("H5", status="exited", exit_year=""),
+        household_row("H6", attribute="一般户", other_causes="缺资金、因病", main_cause="01"),
+        household_row("H7", village_code="51202100100", group="x" * 51, phone=" 138 "),
+    ]
+    assert_same("households", write("h.csv", households), monkeypatch)
+    good = [
+        household_row(f"G{i}", attribute="低保脱贫户", status="", exit_year="2016")
+        for i in range(3)
+    ]
+    assert assert_same("households", write("g.csv", good), monkeypatch)[0] == "loaded"
+    import_file("households", write("g.csv", good))
+    incomes = [
+        income_row("G0"),
+        income_row("G1", wage="1,000.50", production=" 12.5 ", property="-1"),
+        income_row("G2", wage="1.234", transfer="abc", medical_expense="0.1"),
+        income_row("G0", year=2017, wage="007", production="", property="3."),
+    ]
+    assert_same("incomes", write("i.csv", incomes), monkeypatch)
+    plain = [income_row(f"G{i}", wage=f"{i}.5", medical_expense="") for i in range(3)]
+    assert assert_same("incomes", write("i2.csv", plain), monkeypatch)[0] == "loaded"
+    assert spy["fallback"] == 0
+
+
+def test_a_synthetic_county_stages_the_same_rows(synth_county, spy, monkeypatch):
+    for kind in ("regions", "households", "members", "incomes"):
+        columnwise = outcome(
+            kind, synth_county / f"{kind}.csv", by_rows=False, monkeypatch=monkeypatch
+        )
+        rowwise = outcome(kind, synth_county / f"{kind}.csv", by_rows=True, monkeypatch=monkeypatch)
+        assert columnwise == rowwise
+        import_file(kind, synth_county / f"{kind}.csv")  # the next kind refers to this one
+    assert spy["done"] >= 3 and spy["fallback"] == 0  # regions go row by row
