@@ -3,10 +3,15 @@
     .venv/bin/python bench/run.py                      # 1,000,000 persons
     .venv/bin/python bench/run.py --persons 10000000   # the large run
     .venv/bin/python bench/run.py --only stats         # one step
+    .venv/bin/python bench/run.py --persons 10000000 --only validate   # 10M: phase 1 alone
+
 
 It makes a synthetic county (cached under bench/data/), loads it into a PostgreSQL database of
 its own (created afresh), and times each step beside a bare baseline on the same rows in the same
-run: the validated import of members beside `psql \\copy` of the same file into a plain table,
+run: the validated import of members beside `psql \\copy` of the same file into a plain table
+(and, to show the floor the target table's seven indexes set, beside `\\copy` of the loaded rows
+into an empty copy of registry_member with the same indexes); phase 1 alone (read, parse, check,
+spool: the vectorised pass for CSV) in a child process, with its peak memory;
 the policy assessment beside a bare `COPY (SELECT ...) TO STDOUT` of the rows it reads, the
 county roll-up (live), the refresh of the dashboards' stored roll-ups, and the county dashboard
 page's server time (django.test.Client as a county_admin, median of --page-repeat requests).
@@ -47,7 +52,17 @@ def parse_args() -> argparse.Namespace:
         ),
     )
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / "data")
-    parser.add_argument("--only", action="append", default=[], help="run only these steps")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only these steps: import, validate, assess, stats, reports. "
+        "`validate` alone skips the database (phase 1 of the members file, with peak memory): "
+        "the step that fits a 10M-person run in a few minutes",
+    )
+    parser.add_argument(
+        "--validate-repeat", type=int, default=3, help="best of N for phase 1 alone"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="repeats of the read-only steps")
     parser.add_argument(
         "--page-repeat", type=int, default=21, help="requests whose median is the page time"
@@ -112,6 +127,60 @@ def bare_copy(url: str, csv_path: Path) -> float:
     elapsed = time.perf_counter() - start
     psql(url, "-c", "DROP TABLE bare_copy")
     return elapsed
+
+
+def bare_copy_indexed(url: str, table: str) -> float:
+    """`\\copy` of the rows already loaded into an empty table with the same columns, constraints
+    and indexes (LIKE … INCLUDING ALL): what the target table's indexes alone cost."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".copy") as dump:
+        psql(url, "-c", f"\\copy {table} TO '{dump.name}'")
+        psql(
+            url,
+            "-c",
+            f"DROP TABLE IF EXISTS bare_indexed; CREATE TABLE bare_indexed (LIKE {table} INCLUDING ALL)",
+        )
+        start = time.perf_counter()
+        psql(url, "-c", f"\\copy bare_indexed FROM '{dump.name}'")
+        elapsed = time.perf_counter() - start
+    psql(url, "-c", "DROP TABLE bare_indexed")
+    return elapsed
+
+
+_PHASE1 = """
+import json, os, resource, sys, time
+import django
+django.setup()
+from pathlib import Path
+from jingzhun.registry.importing import IMPORTERS, vectorised
+from jingzhun.registry.importing.problems import ProblemLog
+from jingzhun.registry.importing.spool import Spool
+kind, path = sys.argv[1], Path(sys.argv[2])
+importer, log, spool = IMPORTERS[kind](), ProblemLog(), Spool()
+start = time.perf_counter()
+vectorised.validate(importer, path, log, spool, None)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "rows": spool.rows, "problems": log.total, "peak_mb": peak}))
+"""
+
+
+def phase1(kind: str, csv_path: Path, repeat: int) -> tuple[float, dict]:
+    """Phase 1 alone (no database), each run in a fresh process: best time, and its figures."""
+    best: dict = {}
+    for _ in range(max(1, repeat)):
+        out = subprocess.run(
+            [sys.executable, "-c", _PHASE1, kind, str(csv_path)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+        figures = json.loads(out.strip().splitlines()[-1])
+        if not best or figures["seconds"] < best["seconds"]:
+            best = figures
+    return best["seconds"], best
 
 
 def bare_scan(url: str, sql: str) -> Callable[[], int]:
@@ -196,18 +265,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "jingzhun.settings.dev"
     os.environ.setdefault("JINGZHUN_VAR_DIR", str(ROOT / "var"))
-    steps = set(args.only) or {"import", "assess", "stats", "reports"}
+    steps = set(args.only) or {"validate", "import", "assess", "stats", "reports"}
     data = synth(args.data_dir, households, args.seed, args.year)
-
-    log("== fresh benchmark database")
-    fresh_database(args.database_url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from jingzhun.registry.importing import import_file
 
     results: list[dict] = []
 
@@ -230,15 +289,54 @@ def main() -> None:
             + (f" (bare {baseline:.2f} s, ×{ratio:.2f})" if ratio else "")
         )
 
+    members_csv = data / "members.csv"
+    if "validate" in steps:
+        log(f"== phase 1 alone (members, best of {args.validate_repeat}, fresh process each)")
+        seconds, figures = phase1("members", members_csv, args.validate_repeat)
+        record(
+            "members phase 1 (validate)",
+            seconds,
+            None,
+            figures["rows"],
+            f"vectorised CSV pass, no database; peak RSS {figures['peak_mb']:.0f} MB",
+        )
+        if steps == {"validate"}:
+            return finish(args, households, results)
+
+    log("== fresh benchmark database")
+    fresh_database(args.database_url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from jingzhun.registry.importing import import_file
+
     log("== importing regions, households")
     for kind in ("regions", "households"):
         seconds, summary = timed(lambda k=kind: import_file(k, data / f"{k}.csv"))
         record(f"import {kind}", seconds, None, summary.rows)
-    members_csv = data / "members.csv"
     baseline = bare_copy(args.database_url, members_csv) if "import" in steps else None
     log("== importing members (validated)")
     seconds, summary = timed(lambda: import_file("members", members_csv))
     record("import members", seconds, baseline, summary.rows, "validated import vs psql \\copy")
+    if "import" in steps:
+        record(
+            "  of which phase 1",
+            summary.validate_seconds,
+            baseline,
+            summary.rows,
+            "read, parse, row rules, spool (in the import above)",
+        )
+        indexed = bare_copy_indexed(args.database_url, "registry_member")
+        record(
+            "import members vs indexed",
+            seconds,
+            indexed,
+            summary.rows,
+            "baseline: \\copy of the loaded rows into LIKE registry_member INCLUDING ALL",
+        )
     seconds, summary = timed(lambda: import_file("incomes", data / "incomes.csv"))
     record("import incomes", seconds, None, summary.rows)
     from django.db import connection
@@ -287,12 +385,16 @@ def main() -> None:
     if "reports" in steps:
         bench_reports(args, record)
 
+    finish(args, households, results)
+
+
+def finish(args: argparse.Namespace, households: int, results: list[dict]) -> None:
     print(f"\n{'step':28} {'seconds':>9} {'bare':>9} {'ratio':>7} {'rows':>10}")
     for r in results:
         print(
             f"{r['step']:28} {r['seconds']:>9.2f} "
             f"{(r['baseline_seconds'] if r['baseline_seconds'] is not None else ''):>9} "
-            f"{(r['ratio'] if r['ratio'] is not None else ''):>7} {r['rows']:>10}"
+            f"{(r['ratio'] if r['ratio'] is not None else ''):>7} {r['rows']:>10}  {r['note']}"
         )
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
