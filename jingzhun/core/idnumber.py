@@ -8,6 +8,7 @@ their county got later (INTERFACES §2).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,6 +76,45 @@ def region_known(region: str, year: int) -> bool:
     except stdnum_errors.ValidationError:
         return False
     return True
+
+
+def regions_known(pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], bool]:
+    """`region_known` for many (region code, year) pairs at once, for column-wise checks.
+
+    python-stdnum's table is read once per region code rather than once per pair (a county's
+    members carry thousands of pairs over a few hundred codes); the year test is stdnum's own
+    (`ric.get_birth_place`). A code whose entry has no county list goes to `region_known`.
+    """
+    from stdnum import numdb
+
+    table = numdb.get("cn/loc")
+    by_region: dict[str, list[int]] = {}
+    for region, year in pairs:
+        by_region.setdefault(region, []).append(year)
+    known: dict[tuple[str, int], bool] = {}
+    for region, years in by_region.items():
+        info = {k: v for _, props in table.info(region) for k, v in props.items()}
+        if info and "county" not in info:
+            known.update({(region, y): region_known(region, y) for y in years})
+            continue
+        counties = info["county"].split(",") if info else []
+        for year in years:
+            known[(region, year)] = _county_in_year(counties, year)
+    return known
+
+
+def _county_in_year(counties: list[str], year: int) -> bool:
+    for county in counties:  # as ric.get_birth_place
+        if not county.startswith("["):
+            return True
+        startend, _ = county[1:].split("]")
+        start, end = startend.split("-")
+        if start and year < int(start):
+            continue
+        if end and year > int(end):
+            continue
+        return True
+    return False
 
 
 def mask_id_number(number: str | None) -> str:

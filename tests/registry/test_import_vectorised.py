@@ -216,3 +216,21 @@ def test_a_synthetic_county_stages_the_same_rows(synth_county, spy, monkeypatch)
         assert columnwise == rowwise
         import_file(kind, synth_county / f"{kind}.csv")  # the next kind refers to this one
     assert spy["done"] >= 3 and spy["fallback"] == 0  # regions go row by row
+
+
+def test_regions_known_agrees_with_region_known(synth_county):
+    from jingzhun.core.idnumber import region_known, regions_known
+
+    rng = random.Random(5)
+    ids = pl.read_csv(synth_county / "members.csv", infer_schema=False)["id_number"].to_list()
+    pairs = {(i[:6], int(i[6:10])) for i in ids}
+    pairs |= {(f"{rng.randrange(10**5, 10**6)}", rng.randrange(1900, 2024)) for _ in range(3000)}
+    pairs |= {("110101", y) for y in range(1880, 2025)} | {("999999", 1980), ("512021", 1950)}
+    expected = {}
+    for pair in pairs:
+        try:
+            expected[pair] = region_known(*pair)
+        except KeyError:  # stdnum's own bug for a province prefix without counties
+            continue
+    assert len(expected) > 2000 and any(expected.values()) and not all(expected.values())
+    assert regions_known(expected) == expected

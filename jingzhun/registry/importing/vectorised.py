@@ -36,7 +36,7 @@ from pathlib import Path
 import polars as pl
 from stdnum.cn import ric
 
-from jingzhun.core.idnumber import parse_id_number
+from jingzhun.core.idnumber import parse_id_number, regions_known
 
 from . import cells
 from .columns import Column
@@ -246,12 +246,19 @@ class _MemberRules(_Rules):
         else:
             b.values["birth_date"] = pl.lit("", pl.String)
         this_year = dt.date.today().year
-        for key in distinct["_regions"]:
-            if key is None or key in self.region_warnings:
-                continue
-            warning = ""
-            if len(key) == 10 and key.isdigit() and 1880 <= int(key[6:]) <= this_year:
-                # Any valid ID of that region and year carries the same warning.
+        pending = [
+            key
+            for key in distinct["_regions"]
+            if key is not None and key not in self.region_warnings
+        ]
+        plausible = [
+            k for k in pending if len(k) == 10 and k.isdigit() and 1880 <= int(k[6:]) <= this_year
+        ]
+        known = regions_known((k[:6], int(k[6:])) for k in plausible)
+        for key in pending:
+            warning = ""  # an implausible key belongs to a refused number: never read
+            if not known.get((key[:6], int(key[6:]) if key[6:].isdigit() else 0), True):
+                # parse_id_number's own message, for any valid ID of that region and year
                 number = f"{key}0101001"
                 warning = parse_id_number(number + ric.calc_check_digit(number + "0")).warning
             self.region_warnings[key] = warning
