@@ -102,7 +102,10 @@ def synth(data_dir: Path, households: int, seed: int, year: int) -> Path:
         return out
     log(f"== generating {households} households into {out}")
     start = time.perf_counter()
-    generate_county(out, county=COUNTY, households=households, seed=seed, year=year)
+    # The files are byte-identical whatever `workers` is; more processes only make them sooner.
+    generate_county(
+        out, county=COUNTY, households=households, seed=seed, year=year, workers=os.cpu_count() or 1
+    )
     log(f"   {time.perf_counter() - start:.1f} s")
     return out
 
