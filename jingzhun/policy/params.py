@@ -52,6 +52,13 @@ def _decimal(raw: object) -> Decimal:
     return value
 
 
+def _share(raw: object) -> Decimal:
+    value = parse_decimal(raw)
+    if not 0 < value <= 1:
+        raise ValueError("must be a share above 0 and at most 1")
+    return value
+
+
 def _count(raw: object) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
         raise ValueError("must be a whole number, 0 or more")
@@ -86,13 +93,14 @@ def _monitoring_classes(raw: object) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class ParameterType:
-    name: str  # "money" | "decimal" | "count" | "codes" | "classes" | "labels"
+    name: str  # "money" | "decimal" | "share" | "count" | "codes" | "classes" | "labels"
     parse: Callable[[object], Any]
     display: Callable[[Any], Any]
 
 
 MONEY = ParameterType("money", _money, format_fen)
 DECIMAL = ParameterType("decimal", _decimal, str)
+SHARE = ParameterType("share", _share, str)
 COUNT = ParameterType("count", _count, int)
 CODES = ParameterType("codes", _province_codes, list)
 CLASSES = ParameterType("classes", _monitoring_classes, list)
@@ -136,6 +144,21 @@ CATALOGUE: Mapping[str, ParameterInfo] = {
         COUNT, "月", "months of income judged when a household applies for monitoring"
     ),
     "monitoring_classes": ParameterInfo(CLASSES, "", "classes of monitored households"),
+    "income_drop_share": ParameterInfo(
+        SHARE, "", "loss of last year's net income, as a share, that raises a monitoring alert"
+    ),
+    "rigid_expense_share": ParameterInfo(
+        DECIMAL,
+        "倍",
+        "medical and education expenses above this multiple of last year's net "
+        "income raise a monitoring alert",
+    ),
+    "band_marginal_multiple": ParameterInfo(
+        DECIMAL, "倍", "exited households below this multiple of the poverty line: 边缘脱贫户"
+    ),
+    "band_key_multiple": ParameterInfo(
+        DECIMAL, "倍", "exited households below this multiple of the poverty line: 重点监测户"
+    ),
 }
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "jingzhun.quality",
     "jingzhun.assessments",
     "jingzhun.procedures",
+    "jingzhun.monitoring",
     "jingzhun.reports",
     "jingzhun.web",
 ]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "jingzhun.monitoring"
+    label = "monitoring"
+
+    def ready(self) -> None:
+        # Registers the `match` kind with `jingzhun import` (jingzhun.registry.importing).
+        from . import importing  # noqa: F401

@@ -1,0 +1,1 @@
+"""`jingzhun import match FILE`: see below."""

@@ -1,0 +1,249 @@
+"""Return-to-poverty monitoring (防返贫监测): who is watched, what happened to them, and the
+alerts someone must answer.
+
+Nothing here is ever deleted: an alert ends `eliminated` or `closed`, and each step of its life
+is an `AlertEvent`. Classifications are derived data (the scan recomputes them for a year), so
+they are replaced by the scan rather than kept as history; the alerts keep what fired them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.core.money import fen_to_yuan_str
+
+from .vocab import BAND, EVENT, LEVEL, MONITORING_CLASS, SOURCE, STATUS, TIER
+
+
+class Scan(models.Model):
+    """One run of `monitor scan` over a region and year: what it classed and raised."""
+
+    SCOPE_REGION = "region__code"
+    SCOPE_HOUSEHOLD = None
+
+    region = models.ForeignKey("regions.Region", verbose_name=_("区划"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    policy = models.CharField(_("监测标准"), max_length=60)
+    on = models.DateField(_("扫描日期"))
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    households = models.PositiveIntegerField(_("扫描户数"), default=0)
+    classified = models.PositiveIntegerField(_("监测对象户数"), default=0)
+    raised = models.PositiveIntegerField(_("新增预警"), default=0)
+    counts = models.JSONField(_("各规则触发户数"), default=dict)
+
+    class Meta:
+        verbose_name = _("监测扫描")
+        verbose_name_plural = _("监测扫描")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} {self.started_at:%Y-%m-%d}"
+
+
+class Classification(models.Model):
+    """A household's monitoring class for a year, as the last scan found it."""
+
+    SCOPE_REGION = "household__village__code"
+    SCOPE_HOUSEHOLD = "household_id"
+
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("户"),
+        on_delete=models.PROTECT,
+        related_name="monitoring_classes",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    category = models.CharField(
+        _("监测对象类别"), max_length=20, choices=MONITORING_CLASS.choices(), blank=True
+    )
+    band = models.CharField(_("监测户类型"), max_length=10, choices=BAND.choices(), blank=True)
+    per_capita_fen = models.BigIntegerField(_("人均纯收入(分)"), null=True, blank=True)
+    rules = models.JSONField(_("触发的规则"), default=list)
+    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("监测对象")
+        verbose_name_plural = _("监测对象")
+        ordering = ["household_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="one_class_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year} {self.category}"
+
+    @property
+    def per_capita_yuan(self) -> str:
+        return "" if self.per_capita_fen is None else fen_to_yuan_str(self.per_capita_fen)
+
+
+class RiskEvent(models.Model):
+    """Something that happened to a household: entered by a cadre or found by matching a
+    department's list. The scan turns events into alerts (one per household, kind and year)."""
+
+    SCOPE_REGION = "household__village__code"
+    SCOPE_HOUSEHOLD = "household_id"
+
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("户"),
+        on_delete=models.PROTECT,
+        related_name="risk_events",
+    )
+    member = models.ForeignKey(
+        "registry.Member",
+        verbose_name=_("成员"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="risk_events",
+    )
+    # The matched ID number as the department sent it, normalised: kept even if the member
+    # record changes, since it is what the department's list said.
+    id_number = models.CharField(_("证件号码"), max_length=18, blank=True)
+    kind = models.CharField(_("风险类型"), max_length=20, choices=EVENT.choices())
+    source = models.CharField(_("来源"), max_length=20, choices=SOURCE.choices())
+    date = models.DateField(_("发生日期"))
+    amount_fen = models.BigIntegerField(_("金额(分)"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    import_sha256 = models.CharField(max_length=64, blank=True)
+    alert = models.ForeignKey(
+        "Alert",
+        verbose_name=_("预警"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events_found",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("风险事件")
+        verbose_name_plural = _("风险事件")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["household", "date"])]
+        constraints = [
+            # The same department line imported twice is one event.
+            models.UniqueConstraint(
+                fields=["household", "kind", "date", "source", "id_number"],
+                name="one_risk_event_per_report",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_fen__isnull=True) | Q(amount_fen__gte=0),
+                name="risk_event_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.kind} {self.date}"
+
+    @property
+    def amount_yuan(self) -> str:
+        return "" if self.amount_fen is None else fen_to_yuan_str(self.amount_fen)
+
+
+class Alert(models.Model):
+    """A raised alert: one per household, rule and year. `region` is who answers for it now
+    (the village, then the township and the county as it escalates)."""
+
+    SCOPE_REGION = "household__village__code"
+    SCOPE_HOUSEHOLD = "household_id"
+
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("户"),
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    rule = models.CharField(_("规则"), max_length=40)
+    level = models.CharField(_("预警等级"), max_length=10, choices=LEVEL.choices())
+    reason = models.CharField(_("预警原因"), max_length=300)
+    data = models.JSONField(_("触发数据"), default=dict)
+    policy = models.CharField(_("监测标准"), max_length=60)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=STATUS.choices(), default="raised", db_index=True
+    )
+    tier = models.CharField(_("责任层级"), max_length=10, choices=TIER.choices())
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("责任单位"),
+        on_delete=models.PROTECT,
+        related_name="alerts_owned",
+    )
+    owner_cadre = models.ForeignKey(
+        "assistance.Cadre",
+        verbose_name=_("帮扶责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
+    raised_on = models.DateField(_("预警日期"))
+    verify_by = models.DateField(_("核实时限"))
+    decide_by = models.DateField(_("认定时限"))
+    due_on = models.DateField(_("当前时限"), null=True, blank=True)
+    escalations = models.PositiveSmallIntegerField(_("升级次数"), default=0)
+    identified_on = models.DateField(_("认定日期"), null=True, blank=True)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("监测预警")
+        verbose_name_plural = _("监测预警")
+        ordering = ["-raised_on", "-id"]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["year", "level"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "rule", "year"], name="one_alert_per_rule_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.rule} {self.year}"
+
+    def is_overdue(self, today) -> bool:
+        return self.due_on is not None and self.due_on < today and self.closed_on is None
+
+
+class AlertEvent(models.Model):
+    """One step of an alert's life: who, when, what, with which parameters."""
+
+    SCOPE_REGION = "alert__household__village__code"
+    SCOPE_HOUSEHOLD = "alert__household_id"
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="timeline")
+    step = models.CharField(_("环节"), max_length=20)
+    at = models.DateTimeField(_("时间"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor = models.CharField(_("经办人"), max_length=150, blank=True)
+    params = models.JSONField(_("参数"), default=dict)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("预警处置记录")
+        verbose_name_plural = _("预警处置记录")
+        ordering = ["alert_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.step}"
