@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", include("jingzhun.api.urls")),
     path("assistance/", include("jingzhun.assistance.urls")),
     path("quality/", include("jingzhun.quality.urls")),
+    path("reports/", include("jingzhun.reports.urls")),
     path("", include("jingzhun.web.urls")),
 ]

@@ -16,7 +16,6 @@ from .conftest import ARTIFACTS, CHROMIUM
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
-    pytest.mark.urls("tests.reports.urls"),
 ]
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}

@@ -15,8 +15,6 @@ from jingzhun.reports import services
 
 from .conftest import COUNTY, TODAY, YEAR
 
-pytestmark = pytest.mark.urls("tests.reports.urls")
-
 
 @pytest.fixture
 def refreshed(county):
