@@ -135,6 +135,9 @@ CATALOGUE: Mapping[str, ParameterInfo] = {
     ),
     "notice_days": ParameterInfo(COUNT, "天", "days each public notice stays open"),
     "sign_offs": ParameterInfo(LABELS, "", "who signs each identification/exit decision"),
+    "township_notice_for": ParameterInfo(
+        LABELS, "", "procedure kinds that get a second notice in the township (乡镇公示)"
+    ),
     "alert_verify_days": ParameterInfo(COUNT, "天", "days to verify a raised alert"),
     "alert_decide_days": ParameterInfo(COUNT, "天", "days to decide on a raised alert"),
     "risk_elimination_min_months": ParameterInfo(
