@@ -1,0 +1,147 @@
+"""The monitoring rules: what fires an alert, at which level, with the pack's figures.
+
+The rules are code (each is one SQL condition in jingzhun.monitoring.scan); their thresholds
+are pack parameters, read here into integers so that every comparison in SQL is exact:
+per-capita income ≤ line ⇔ net_fen × q ≤ line_fen × p × members for a multiple p/q.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from jingzhun.policy import Pack
+from jingzhun.policy.values import format_fen
+
+from .vocab import EVENT
+
+EVENT_PREFIX = "event:"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str  # vocab.LEVEL
+    zh: str
+    en: str
+
+
+INCOME_RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule("income_below_line", "red", "人均纯收入不高于扶贫标准", "income at or below the line"),
+        Rule(
+            "income_below_threshold",
+            "yellow",
+            "人均纯收入不高于监测范围",
+            "income at or below the monitoring threshold",
+        ),
+        Rule("income_drop", "orange", "人均纯收入较上年大幅下降", "income fell sharply"),
+        Rule(
+            "rigid_expense",
+            "orange",
+            "医疗、教育刚性支出超过上年纯收入",
+            "rigid expenses above last year's income",
+        ),
+    )
+}
+
+# Events a department or a cadre reports: the ones that threaten the household's living first.
+EVENT_LEVELS: dict[str, str] = {
+    "serious_illness": "red",
+    "death": "red",
+    "disaster": "red",
+    "disability": "orange",
+    "accident": "orange",
+    "income_drop": "orange",
+    "medical_expense": "orange",
+    "unsafe_house": "orange",
+    "dropout": "orange",
+    "education_expense": "yellow",
+    "unemployment": "yellow",
+    "other": "yellow",
+}
+
+EVENT_RULES: dict[str, Rule] = {
+    f"{EVENT_PREFIX}{kind}": Rule(
+        f"{EVENT_PREFIX}{kind}",
+        EVENT_LEVELS[kind],
+        f"风险事件：{EVENT.label(kind)}",
+        f"risk event: {EVENT.english[kind]}",
+    )
+    for kind in EVENT.keys
+}
+
+RULES: dict[str, Rule] = {**INCOME_RULES, **EVENT_RULES}
+
+
+def ratio(value: Decimal) -> tuple[int, int]:
+    """A decimal as an exact fraction p/q of integers."""
+    p, q = value.as_integer_ratio()
+    return p, q
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The pack's numbers as the scan uses them."""
+
+    policy: str
+    line_fen: int
+    threshold_fen: int
+    drop: tuple[int, int]
+    expense: tuple[int, int]
+    marginal: tuple[int, int]
+    key: tuple[int, int]
+    classes: tuple[str, ...]
+    verify_days: int
+    decide_days: int
+    min_months: int
+
+    @classmethod
+    def of(cls, pack: Pack) -> Figures:
+        missing = [
+            name
+            for name in (
+                "poverty_line",
+                "monitoring_threshold",
+                "income_drop_share",
+                "rigid_expense_share",
+                "band_marginal_multiple",
+                "band_key_multiple",
+                "monitoring_classes",
+                "alert_verify_days",
+                "alert_decide_days",
+                "risk_elimination_min_months",
+            )
+            if name not in pack.parameters
+        ]
+        if missing:
+            raise KeyError(f"{pack.id} lacks {', '.join(missing)}")
+        return cls(
+            policy=pack.id,
+            line_fen=pack.value("poverty_line"),
+            threshold_fen=pack.value("monitoring_threshold"),
+            drop=ratio(pack.value("income_drop_share")),
+            expense=ratio(pack.value("rigid_expense_share")),
+            marginal=ratio(pack.value("band_marginal_multiple")),
+            key=ratio(pack.value("band_key_multiple")),
+            classes=tuple(pack.value("monitoring_classes")),
+            verify_days=pack.value("alert_verify_days"),
+            decide_days=pack.value("alert_decide_days"),
+            min_months=pack.value("risk_elimination_min_months"),
+        )
+
+    def reason(self, rule_id: str) -> str:
+        """The rule and the figure it applied, as the alert keeps it."""
+        rule = RULES[rule_id]
+        figure = {
+            "income_below_line": f"（{format_fen(self.line_fen)}元/人·年）",
+            "income_below_threshold": f"（{format_fen(self.threshold_fen)}元/人·年）",
+            "income_drop": f"（降幅超过{self.drop[0] * 100 // self.drop[1]}%）",
+            "rigid_expense": f"（超过{self._multiple(self.expense)}倍）",
+        }.get(rule_id, "")
+        return f"{rule.zh}{figure}，{self.policy}"
+
+    @staticmethod
+    def _multiple(pq: tuple[int, int]) -> str:
+        return str(Decimal(pq[0]) / Decimal(pq[1]))

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from jingzhun.assistance.models import Measure, Plan
+from jingzhun.audit.models import AuditEntry
+from jingzhun.monitoring import services
+from jingzhun.monitoring.models import Alert, AlertEvent, RiskEvent
+from jingzhun.monitoring.scan import scan
+from tests.conftest import COUNTY_A
+from tests.factories import IncomeFactory
+from tests.monitoring.conftest import YEAR, exited
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alert(places, personas, clock):
+    household = exited(places["A1a"], members=2, net=3_000_000, prev=3_000_000)
+    RiskEvent.objects.create(
+        household=household, kind="serious_illness", source="medical", date=dt.date(YEAR, 6, 1)
+    )
+    scan(region_code=COUNTY_A, year=YEAR)
+    return Alert.objects.get(household=household)
+
+
+def identified(alert, personas):
+    services.alert_verify(
+        by=personas["village_officer"],
+        alert=alert,
+        visited_on=alert.raised_on,
+        found="住院治疗，自付8万元",
+        risk_confirmed=True,
+    )
+    for who in ("village_officer", "township_officer", "county_admin"):
+        alert = services.alert_decide(by=personas[who], alert=alert, approve=True)
+    return alert
+
+
+def with_done_measure(alert):
+    plan = Plan.objects.create(household=alert.household)
+    Measure.objects.create(
+        plan=plan,
+        batch="social_security",
+        kind="health",
+        description="大病救助",
+        start=alert.raised_on,
+        status="done",
+        done_on=alert.raised_on,
+    )
+
+
+def test_an_alert_goes_through_every_step_and_each_leaves_an_event_and_an_audit_entry(
+    alert, personas, clock
+):
+    alert = identified(alert, personas)
+    assert alert.status == "decided" and alert.identified_on == dt.date(2024, 3, 1)
+    with_done_measure(alert)
+    alert = services.alert_measures(by=personas["village_officer"], alert=alert)
+    alert = services.alert_review(by=personas["village_officer"], alert=alert, note="已报销")
+    clock.advance(days=190)
+    IncomeFactory(household=alert.household, year=YEAR + 1, wage_fen=3_000_000)
+    alert = services.alert_eliminate(by=personas["county_admin"], alert=alert)
+    assert alert.status == "eliminated" and alert.closed_on == dt.date(2024, 9, 7)
+    steps = list(AlertEvent.objects.filter(alert=alert).values_list("step", flat=True))
+    assert steps == [
+        "raised",
+        "verified",
+        "decision",
+        "decision",
+        "decision",
+        "measures",
+        "reviewed",
+        "eliminated",
+    ]
+    actions = AuditEntry.objects.filter(object_type="monitoring.Alert", object_id=str(alert.pk))
+    assert actions.count() == 7  # raised is the scan's one entry
+
+
+def test_risk_elimination_is_refused_before_the_minimum_period(alert, personas, clock):
+    alert = identified(alert, personas)
+    with_done_measure(alert)
+    alert = services.alert_measures(by=personas["village_officer"], alert=alert)
+    clock.advance(days=150)  # five months
+    with pytest.raises(ValidationError) as refused:
+        services.alert_eliminate(by=personas["county_admin"], alert=alert)
+    assert any("未满6个月" in m for m in refused.value.messages)
+    alert.refresh_from_db()
+    assert alert.status == "measures"
+
+
+def test_risk_elimination_is_refused_without_a_measure_carried_out(alert, personas, clock):
+    alert = identified(alert, personas)
+    with_done_measure(alert)
+    Measure.objects.update(status="in_progress", done_on=None)
+    alert = services.alert_measures(by=personas["village_officer"], alert=alert)
+    clock.advance(days=200)
+    with pytest.raises(ValidationError) as refused:
+        services.alert_eliminate(by=personas["county_admin"], alert=alert)
+    assert any("no measure carried out" in m for m in refused.value.messages)
+
+
+def test_a_household_without_working_age_labour_is_not_marked_eliminated(alert, personas, clock):
+    alert = identified(alert, personas)
+    with_done_measure(alert)
+    alert.household.members.update(labour="none")
+    alert = services.alert_measures(by=personas["village_officer"], alert=alert)
+    clock.advance(days=200)
+    with pytest.raises(ValidationError) as refused:
+        services.alert_eliminate(by=personas["county_admin"], alert=alert)
+    assert any("no working-age labour" in m for m in refused.value.messages)
+
+
+def test_income_at_or_below_the_threshold_blocks_risk_elimination(alert, personas, clock):
+    alert = identified(alert, personas)
+    with_done_measure(alert)
+    alert = services.alert_measures(by=personas["village_officer"], alert=alert)
+    clock.advance(days=200)
+    IncomeFactory(
+        household=alert.household,
+        year=YEAR + 1,
+        wage_fen=2 * 600_000,  # exactly the threshold per person: not "stably above"
+        production_fen=0,
+        transfer_fen=0,
+        production_cost_fen=0,
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.alert_eliminate(by=personas["county_admin"], alert=alert)
+    assert any("income" in m for m in refused.value.messages)
+
+
+def test_decisions_go_village_then_township_then_county(alert, personas):
+    services.alert_verify(
+        by=personas["village_officer"],
+        alert=alert,
+        visited_on=alert.raised_on,
+        found="属实",
+        risk_confirmed=True,
+    )
+    with pytest.raises(PermissionDenied):
+        services.alert_decide(by=personas["county_admin"], alert=alert, approve=True)
+    alert = services.alert_decide(by=personas["village_officer"], alert=alert, approve=True)
+    assert services.next_decision_tier(alert) == "township"
+    assert alert.status == "verified"
+
+
+def test_a_refusal_closes_the_alert_and_keeps_the_record(alert, personas):
+    services.alert_verify(
+        by=personas["village_officer"],
+        alert=alert,
+        visited_on=alert.raised_on,
+        found="已由商业保险报销",
+        risk_confirmed=False,
+    )
+    with pytest.raises(ValidationError):
+        services.alert_decide(by=personas["village_officer"], alert=alert, approve=False)
+    alert = services.alert_decide(
+        by=personas["village_officer"], alert=alert, approve=False, note="无返贫风险"
+    )
+    assert alert.status == "closed"
+    assert Alert.objects.filter(pk=alert.pk).exists()
+
+
+def test_an_outsider_cannot_touch_the_alert(alert, personas):
+    with pytest.raises(PermissionDenied):
+        services.alert_verify(
+            by=personas["outsider"],
+            alert=alert,
+            visited_on=alert.raised_on,
+            found="x",
+            risk_confirmed=True,
+        )
+
+
+def test_overdue_alerts_escalate_one_tier_at_a_time_and_a_rerun_changes_nothing(
+    alert, personas, clock
+):
+    clock.advance(days=15)
+    assert services.escalate_overdue() == 0  # due today, not yet overdue
+    clock.advance(days=1)
+    assert services.escalate_overdue() == 1
+    assert services.escalate_overdue() == 0
+    alert.refresh_from_db()
+    assert (alert.tier, alert.region_id, alert.escalations) == ("township", "512021001000", 1)
+    assert alert.due_on == dt.date(2024, 4, 1)
+    clock.advance(days=16)
+    assert services.escalate_overdue() == 1
+    alert.refresh_from_db()
+    assert (alert.tier, alert.region_id) == ("county", "512021000000")
+    clock.advance(days=60)
+    assert services.escalate_overdue() == 0  # the county is the top
+    events = AlertEvent.objects.filter(alert=alert, step="escalated").order_by("id")
+    assert [(e.params["from"], e.params["to"]) for e in events] == [
+        ("village", "township"),
+        ("township", "county"),
+    ]
+    assert AuditEntry.objects.filter(action="monitoring.escalate").count() == 2
+
+
+def test_a_verified_alert_escalates_when_the_decision_is_late(alert, personas, clock):
+    services.alert_verify(
+        by=personas["village_officer"],
+        alert=alert,
+        visited_on=alert.raised_on,
+        found="属实",
+        risk_confirmed=True,
+    )
+    clock.advance(days=30)
+    assert services.escalate_overdue() == 0
+    clock.advance(days=1)
+    assert services.escalate_overdue() == 1
+
+
+def test_a_cadre_records_a_risk_event_for_a_paired_household(households, personas, clock):
+    event = services.risk_event_record(
+        by=personas["cadre"],
+        household=households["A1a"],
+        kind="accident",
+        date=dt.date(2024, 2, 1),
+        amount_fen=1_000_000,
+    )
+    assert event.source == "cadre" and event.entered_by == personas["cadre"]
+    assert AuditEntry.objects.filter(action="monitoring.risk_event").count() == 1

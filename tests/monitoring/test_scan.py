@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jingzhun.audit.models import AuditEntry
+from jingzhun.monitoring.models import Alert, AlertEvent, Classification, RiskEvent
+from jingzhun.monitoring.scan import ScanError, scan
+from tests.conftest import COUNTY_A
+from tests.monitoring.conftest import LINE, THRESHOLD, YEAR, exited
+
+pytestmark = pytest.mark.django_db
+
+
+def rules_of(household) -> set[str]:
+    return set(Alert.objects.filter(household=household).values_list("rule", flat=True))
+
+
+def run():
+    return scan(region_code=COUNTY_A, year=YEAR)
+
+
+def test_income_exactly_at_the_line_per_person_raises_a_red_alert(places, clock):
+    at = exited(places["A1a"], members=2, net=2 * LINE)
+    above = exited(places["A1a"], members=2, net=2 * LINE + 1)
+    run()
+    alert = Alert.objects.get(household=at, rule="income_below_line")
+    assert alert.level == "red"
+    assert "4000.00" in alert.reason and "cn-monitoring-2023" in alert.reason
+    assert alert.data == {"net_fen": 2 * LINE, "members": 2, "prev_net_fen": None}
+    assert "income_below_line" not in rules_of(above)
+    assert "income_below_threshold" in rules_of(above)
+
+
+def test_income_at_the_threshold_is_monitored_and_one_fen_above_is_not(places, clock):
+    at = exited(places["A1a"], members=3, net=3 * THRESHOLD)
+    above = exited(places["A1a"], members=3, net=3 * THRESHOLD + 1)
+    run()
+    assert rules_of(at) == {"income_below_threshold"}
+    assert rules_of(above) == set()
+    assert Classification.objects.get(household=at, year=YEAR).category == "unstable_exited"
+    assert not Classification.objects.filter(household=above, category__gt="").exists()
+
+
+def test_an_income_drop_fires_only_above_the_share(places, clock):
+    # Share 0.5: a fall of exactly half does not fire, a fen more does.
+    half = exited(places["A1a"], members=1, net=1_000_000, prev=2_000_000)
+    more = exited(places["A1a"], members=1, net=999_999, prev=2_000_000)
+    run()
+    assert "income_drop" not in rules_of(half)
+    assert "income_drop" in rules_of(more)
+    assert Alert.objects.get(household=more, rule="income_drop").level == "orange"
+
+
+def test_rigid_expenses_fire_above_last_years_income(places, clock):
+    equal = exited(places["A1a"], members=1, net=1_000_000, prev=800_000)
+    over = exited(places["A1a"], members=1, net=1_000_000, prev=800_000)
+    for household, medical in ((equal, 500_000), (over, 500_001)):
+        income = household.incomes.get(year=YEAR)
+        income.medical_expense_fen = medical
+        income.education_expense_fen = 300_000
+        income.save()
+    run()
+    assert "rigid_expense" not in rules_of(equal)
+    assert "rigid_expense" in rules_of(over)
+    # Above the threshold, the expense makes it a sudden-hardship household.
+    assert Classification.objects.get(household=over, year=YEAR).category == "sudden_hardship"
+
+
+def test_a_risk_event_of_the_year_raises_an_alert_of_its_level_and_is_linked(places, clock):
+    household = exited(places["A1a"], members=2, net=2_000_000)
+    event = RiskEvent.objects.create(
+        household=household, kind="serious_illness", source="medical", date=dt.date(YEAR, 5, 1)
+    )
+    last_year = RiskEvent.objects.create(
+        household=household, kind="accident", source="cadre", date=dt.date(YEAR - 1, 5, 1)
+    )
+    run()
+    alert = Alert.objects.get(household=household)
+    assert (alert.rule, alert.level) == ("event:serious_illness", "red")
+    event.refresh_from_db()
+    last_year.refresh_from_db()
+    assert event.alert == alert and last_year.alert is None
+
+
+def test_the_alert_is_owned_by_the_paired_cadre_with_the_packs_deadlines(
+    places, households, personas, clock
+):
+    household = households["A1a"]  # paired with the cadre persona
+    household.status, household.exit_year = "exited", 2019
+    household.save()
+    RiskEvent.objects.create(
+        household=household, kind="death", source="civil_affairs", date=dt.date(YEAR, 2, 1)
+    )
+    scan(region_code=COUNTY_A, year=YEAR, on=dt.date(2024, 3, 1))
+    alert = Alert.objects.get(household=household)
+    assert alert.owner_cadre.user == personas["cadre"]
+    assert alert.region_id == household.village_id and alert.tier == "village"
+    assert alert.verify_by == dt.date(2024, 3, 16)
+    assert alert.decide_by == dt.date(2024, 3, 31)
+    assert alert.due_on == alert.verify_by
+
+
+def test_a_second_scan_raises_nothing_new(places, clock):
+    exited(places["A1a"], members=2, net=2 * LINE)
+    exited(places["A1b"], members=1, net=THRESHOLD)
+    first = run().scan
+    second = run().scan
+    assert first.raised == 2 and second.raised == 0
+    assert Alert.objects.count() == 2
+    assert AlertEvent.objects.filter(step="raised").count() == 2
+    assert Classification.objects.filter(year=YEAR).count() == 2
+    assert AuditEntry.objects.filter(action="monitoring.scan").count() == 2
+
+
+def test_a_household_that_recovered_loses_its_class_but_keeps_its_alert(places, clock):
+    household = exited(places["A1a"], members=1, net=THRESHOLD)
+    run()
+    income = household.incomes.get(year=YEAR)
+    income.wage_fen = THRESHOLD * 2
+    income.save()
+    run()
+    assert not Classification.objects.filter(household=household, category__gt="").exists()
+    assert Alert.objects.filter(household=household, status="raised").count() == 1
+
+
+def test_exited_households_are_banded_by_the_city_multiples(places, clock):
+    marginal = exited(places["A1a"], members=1, net=LINE * 12 // 10)
+    key = exited(places["A1a"], members=1, net=LINE * 12 // 10 + 1)
+    run()
+    assert Classification.objects.get(household=marginal).band == "marginal"
+    assert Classification.objects.get(household=key).band == "key"
+
+
+def test_the_scan_stays_inside_its_region(places, clock):
+    exited(places["B"], members=1, net=LINE)
+    assert run().scan.raised == 0
+
+
+def test_a_year_without_a_monitoring_pack_is_a_usage_error(places, clock):
+    with pytest.raises(ScanError):
+        scan(region_code=COUNTY_A, year=2019)
