@@ -6,6 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("jingzhun.api.urls")),
     path("assistance/", include("jingzhun.assistance.urls")),
+    path("funds/", include("jingzhun.funds.urls")),
     path("quality/", include("jingzhun.quality.urls")),
     path("reports/", include("jingzhun.reports.urls")),
     path("", include("jingzhun.web.urls")),

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import DecimalField, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 
 from jingzhun.core import scoping
 from jingzhun.regions import codes
@@ -307,3 +307,70 @@ def household_benefits(*, household) -> list[dict]:
             }
         )
     return [{"year": y, "items": items[y], "total_fen": totals[y]} for y in sorted(totals)]
+
+
+def ledger_years(*, user, region_code: str) -> list[int]:
+    """Years with budgets or allocations in the region, for the report's year selector."""
+    prefix = codes.prefix(region_code)
+    budgets = _scoped(Budget.objects.filter(region__code__startswith=prefix), user)
+    allocations = _scoped(Allocation.objects.filter(region__code__startswith=prefix), user)
+    years = set(budgets.values_list("budget_year", flat=True).distinct())
+    years |= set(allocations.values_list("year", flat=True).distinct())
+    return sorted(years)
+
+
+def project_list(*, user, region_code: str, year: int | None = None) -> QuerySet:
+    """The region's projects with money arranged and quantity completed (two grouped
+    subqueries, so the list costs one query whatever its length)."""
+    done = (
+        ProjectProgress.objects.filter(project=OuterRef("pk"))
+        .values("project")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    arranged = (
+        Allocation.objects.filter(project=OuterRef("pk"))
+        .values("project")
+        .annotate(total=Sum("amount_fen"))
+        .values("total")
+    )
+    projects = _scoped(
+        Project.objects.filter(location__code__startswith=codes.prefix(region_code)), user
+    )
+    if year is not None:
+        projects = projects.filter(year=year)
+    return (
+        projects.select_related("location")
+        .annotate(
+            completed=Coalesce(
+                Subquery(done),
+                Decimal("0"),
+                output_field=DecimalField(max_digits=14, decimal_places=3),
+            ),
+            allocated_fen=Coalesce(Subquery(arranged), 0),
+        )
+        .order_by("-year", "location_id", "id")
+    )
+
+
+def project_lines(*, user, project: Project) -> list[dict]:
+    """A project's fund lines (allocations) with what has been paid out of each."""
+    lines = (
+        _scoped(Allocation.objects.filter(project=project), user)
+        .annotate(disbursed=Sum("disbursements__amount_fen"))
+        .order_by("year", "batch", "id")
+    )
+    return [
+        {
+            "allocation": a,
+            "disbursed_fen": a.disbursed or 0,
+            "left_fen": a.amount_fen - (a.disbursed or 0),
+        }
+        for a in lines
+    ]
+
+
+def project_beneficiaries(*, user, project: Project) -> QuerySet:
+    return _scoped(
+        ProjectBeneficiary.objects.filter(project=project).select_related("household"), user
+    ).order_by("year", "household__household_no")

@@ -55,7 +55,11 @@ MODEL_BY_TYPE = {"household": Household, "member": Member, "income": Income}
 
 def vocab_label(vocabulary: str, key: str | None) -> str:
     """The label of a key in the active language (Chinese unless English is chosen)."""
-    vocab = VOCABULARIES[vocabulary]
+    return label_in_language(VOCABULARIES[vocabulary], key)
+
+
+def label_in_language(vocab, key: str | None) -> str:
+    """`vocab_label` for a vocabulary kept outside `jingzhun.vocab` (an app's own)."""
     if not key:
         return ""
     if (get_language() or "").startswith("en") and key in vocab.english:

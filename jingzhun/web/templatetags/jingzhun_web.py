@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from jingzhun.core.money import fen_to_yuan_str
+from jingzhun.core.money import fen_to_wan, fen_to_yuan_str
 
 from .. import presenters
 
@@ -26,6 +26,12 @@ def causes(keys) -> str:
 def yuan(fen) -> str:
     """Integer fen as yuan with two decimals; empty for None."""
     return "" if fen is None else fen_to_yuan_str(int(fen))
+
+
+@register.filter
+def wan(fen) -> str:
+    """Integer fen as 万元 in plain notation, no trailing zeros (3141.6443); empty for None."""
+    return "" if fen is None else format(fen_to_wan(int(fen)).normalize(), "f")
 
 
 @register.filter

@@ -1,0 +1,169 @@
+"""The funds pages: the report shows the ledger's numbers (seed 003) in yuan and 万元 and
+exports them to XLSX, the project form's calculator applies seed 003's road standard, and
+every page is bounded by the scoping layer."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from jingzhun.audit.models import AuditEntry
+from jingzhun.funds import selectors, services
+from jingzhun.funds.models import Project
+from tests.conftest import COUNTY_A, VILLAGE_A1A
+
+pytestmark = pytest.mark.django_db
+
+
+def report_url(**params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"{reverse('funds:report')}?{query}"
+
+
+def test_the_report_page_shows_seed_003s_remainder_in_yuan_and_wan(anyue_2018, personas, client):
+    client.force_login(personas["county_admin"])
+    html = client.get(report_url(region=COUNTY_A, year=2018)).content.decode()
+    assert "31416443.00" in html  # county 2018 remaining, yuan
+    assert "3141.6443" in html  # the same in 万元
+    assert "92278557.00" in html and "9227.8557" in html  # the first batch
+    assert "13200000.00" in html  # 1320万 brought forward from 2017
+    assert "社级道路建设" in html  # by category
+    assert "省级" in html and "县级" in html  # by level, labelled
+
+
+def test_the_report_xlsx_has_the_same_numbers_as_the_json(anyue_2018, personas, client):
+    client.force_login(personas["county_admin"])
+    response = client.get(report_url(region=COUNTY_A, year=2018, format="xlsx"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(response.content))
+    contract = selectors.funds_report(year=2018, region_code=COUNTY_A).as_contract()
+
+    budgets = wb["预算余额"]
+    rows = [
+        [c.value for c in row] for row in budgets.iter_rows(min_row=4) if row[0].value is not None
+    ]
+    assert [(r[1], Decimal(str(r[7]))) for r in rows] == [
+        (b["budget_year"], Decimal(b["remaining"])) for b in contract["budgets"]
+    ]
+    county_2018 = next(r for r in rows if r[0] == "县级" and r[1] == 2018)
+    assert Decimal(str(county_2018[7])) == Decimal("31416443.00")
+    assert Decimal(str(county_2018[8])) == Decimal("3141.6443")
+
+    for sheet, key in (("按级别", "by_level"), ("按用途", "by_category"), ("按批次", "by_batch")):
+        values = [
+            Decimal(str(row[1].value))
+            for row in wb[sheet].iter_rows(min_row=4)
+            if row[0].value not in (None, "合计")
+        ]
+        assert values == [Decimal(v) for v in contract["allocations"][key].values()]
+        total = next(r for r in wb[sheet].iter_rows(min_row=4) if r[0].value == "合计")
+        assert Decimal(str(total[1].value)) == Decimal(contract["allocations"]["total"])
+    assert budgets["B3"].value == "资金年度"  # Chinese headers under a merged title row
+    assert "A1:I1" in {str(r) for r in budgets.merged_cells.ranges}
+
+
+def test_the_report_is_bounded_by_the_scope(anyue_2018, personas, client):
+    client.force_login(personas["outsider"])
+    assert client.get(report_url(region=COUNTY_A, year=2018)).status_code == 404
+    client.force_login(personas["cadre"])
+    assert client.get(report_url(region=COUNTY_A, year=2018)).status_code == 403
+    client.force_login(personas["village_officer"])
+    html = client.get(report_url(year=2018)).content.decode()
+    assert "31416443.00" not in html  # the county's budget is not the village's
+
+
+def calculator_post(client, **extra):
+    data = {
+        "name": "长河村通村公路",
+        "category": "通村硬化路建设",
+        "location": VILLAGE_A1A,
+        "year": "2018",
+        "planned_quantity": "2.5",
+        "unit": "km",
+        "standard": "anyue-2018-roads",
+        "calc-width_m": "4.5",
+        "calc-road_class": "village",
+        "calc-cost": "200",
+        "calc-cost_unit": "wan",
+        **extra,
+    }
+    return client.post(f"{reverse('funds:project_create')}?region={COUNTY_A}", data)
+
+
+def test_the_calculator_gives_each_payers_share_and_the_villages_and_saves_nothing(
+    personas, client
+):
+    client.force_login(personas["county_admin"])
+    html = calculator_post(client, calculate="1").content.decode()
+    # 2.5 km of 4.5 m road to a village: transport bureau 45万/km = 112.5万, poverty fund up to
+    # 30万/km = 75万, the village raises 200 - 187.5 = 12.5万 (seed 003's standard).
+    assert "1125000.00" in html and "112.5" in html
+    assert "750000.00" in html
+    assert "1875000.00" in html
+    assert "125000.00" in html and "12.5" in html
+    assert Project.objects.count() == 0
+    assert 'value="长河村通村公路"' in html  # what was typed stays on the form
+
+
+def test_the_calculator_explains_what_it_needs(personas, client):
+    client.force_login(personas["county_admin"])
+    html = calculator_post(client, calculate="1", unit="tank").content.decode()
+    assert "请把单位选为" in html
+    html = calculator_post(client, calculate="1", planned_quantity="").content.decode()
+    assert "请先填写计划建设规模" in html
+    html = calculator_post(client, calculate="1", **{"calc-cost": "1.0000001"}).content.decode()
+    assert "6 decimal places" in html
+
+
+def test_a_project_saved_from_the_form_is_audited_and_takes_progress(places, personas, client):
+    client.force_login(personas["county_admin"])
+    response = calculator_post(client)
+    project = Project.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "funds:project", args=[project.pk]
+    )
+    assert AuditEntry.objects.filter(action="funds.project.create").count() == 1
+    response = client.post(
+        reverse("funds:project", args=[project.pk]), {"date": "2018-06-01", "quantity": "1.5"}
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("funds:project", args=[project.pk])).content.decode()
+    assert "1.500" in html and "60.0%" in html
+    listing = client.get(f"{reverse('funds:projects')}?region={COUNTY_A}").content.decode()
+    assert "长河村通村公路" in listing and "60.0" in listing
+
+
+def test_a_project_outside_the_writers_scope_is_refused(places, personas, client):
+    client.force_login(personas["outsider"])
+    response = calculator_post(client)
+    assert response.status_code == 404  # ?region= names county A, outside county B
+    client.force_login(personas["township_officer"])
+    assert calculator_post(client).status_code == 403
+    assert Project.objects.count() == 0
+
+
+def test_a_project_page_outside_the_scope_is_404(places, personas, client):
+    project = services.project_create(
+        by=None,
+        name="长河村蓄水池",
+        category="蓄水池建设",
+        location=places["A1a"],
+        year=2018,
+        planned_quantity="3",
+        unit="tank",
+    )
+    client.force_login(personas["outsider"])
+    assert client.get(reverse("funds:project", args=[project.pk])).status_code == 404
+    client.force_login(personas["auditor"])
+    page = client.get(reverse("funds:project", args=[project.pk]))
+    assert page.status_code == 200 and "记录本期完成" not in page.content.decode()
+    assert (
+        client.post(
+            reverse("funds:project", args=[project.pk]), {"date": "2018-06-01", "quantity": "1"}
+        ).status_code
+        == 403
+    )
