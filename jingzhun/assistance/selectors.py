@@ -613,3 +613,17 @@ def village_grades(*, user, region: Region, year: int, today: dt.date) -> list[V
             )
         )
     return result
+
+
+def coverage_gaps(*, user, region: Region, today: dt.date, limit: int = 10) -> dict:
+    """The region page's coverage panel: how many poor households lack a current cadre and
+    how many poor villages a team or first secretary, with the first few of each."""
+    households = uncovered_households(user=user, region=region, today=today)
+    villages = uncovered_villages(user=user, region=region, today=today)
+    return {
+        "households": households.count(),
+        "villages": villages.count(),
+        "first_households": list(households[:limit]),
+        "first_villages": list(villages[:limit]),
+        "limit": limit,
+    }

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,10 +20,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jingzhun.accounts.roles import role_of
 from jingzhun.accounts.services import LockedOut, login_attempt
 from jingzhun.assessments import selectors as assessments
+from jingzhun.assistance import permissions as assistance_perms
+from jingzhun.assistance import selectors as assistance
 from jingzhun.core import privacy, scoping
 from jingzhun.core.errors import ConflictError
+from jingzhun.funds import selectors as funds
 from jingzhun.registry import selectors, services
 from jingzhun.registry.models import Member
+from jingzhun.reports import selectors as reports
 
 from . import presenters
 from .forms import (
@@ -117,6 +122,20 @@ def _year(request) -> int | None:
     return int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
 
 
+def _region_links(user, region) -> list[tuple[str, str]]:
+    """The region's other pages, for the roles that may open them."""
+    links = []
+    if reports.may_read(user):
+        links += [
+            (_("统计报表"), reverse("reports:dashboard", args=[region.code])),
+            (_("资金与项目"), f"{reverse('funds:report')}?region={region.code}"),
+            (_("数据质量"), reverse("quality:region", args=[region.code])),
+        ]
+    if assistance_perms.sees_steering(user):
+        links.append((_("帮扶覆盖"), reverse("assistance:coverage", args=[region.code])))
+    return links
+
+
 @login_required
 def region_detail(request, code: str):
     region = selectors.region_get(user=request.user, code=code)
@@ -125,7 +144,12 @@ def region_detail(request, code: str):
         "breadcrumbs": selectors.region_breadcrumbs(user=request.user, region=region),
         "can_write": can_write(request.user),
         "assessment": assessments.region_panel(region=region, year=_year(request)),
+        "region_links": _region_links(request.user, region),
     }
+    if assistance_perms.sees_steering(request.user):
+        context["gaps"] = assistance.coverage_gaps(
+            user=request.user, region=region, today=timezone.localdate()
+        )
     if region.is_village:
         context["page"] = _page(
             request, selectors.household_list(user=request.user, region_code=region.code)
@@ -162,6 +186,7 @@ def household_detail(request, household_no: str):
         ),
         "can_write": can_write(user),
         "assessment": assessments.household_panel(household=household),
+        "benefits": funds.household_benefits(household=household),
     }
     return render(request, "web/household_detail.html", context)
 

@@ -4,6 +4,7 @@ every page is bounded by the scoping layer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -167,3 +168,34 @@ def test_a_project_page_outside_the_scope_is_404(places, personas, client):
         ).status_code
         == 403
     )
+
+
+def test_the_household_page_sums_benefits_per_year(places, households, personas, client):
+    from jingzhun.assistance.models import Measure, Plan
+
+    household = households["A1a"]
+    water = services.project_create(
+        by=None,
+        name="长河村蓄水池",
+        category="蓄水池建设",
+        location=places["A1a"],
+        year=2018,
+        planned_quantity="2",
+        unit="tank",
+    )
+    services.beneficiary_add(
+        by=None, project=water, household=household, year=2018, amount_fen=120000, note="入户水池"
+    )
+    Measure.objects.create(
+        plan=Plan.objects.create(household=household),
+        batch=Measure._meta.get_field("batch").choices[0][0],
+        kind=Measure._meta.get_field("kind").choices[0][0],
+        description="产业发展到户资金",
+        amount_fen=100050,
+        start=dt.date(2018, 3, 1),
+    )
+    client.force_login(personas["village_officer"])
+    html = client.get(reverse("household", args=[household.household_no])).content.decode()
+    section = html[html.index('id="benefits"') :]
+    assert "长河村蓄水池" in section and "产业发展到户资金" in section
+    assert "2018年合计" in section and "2200.50" in section
