@@ -17,11 +17,12 @@ Any problem, in either phase, refuses the whole file: the transaction rolls back
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -56,9 +57,15 @@ class ImportSummary:
     engine: str
     seconds: float
     validate_seconds: float  # phase 1: read, parse, row rules, spool
+    # Rows reported but not refused (e.g. `match`: ID numbers found in no household); the
+    # command writes them to --errors. Counted in `reported`, left out of the JSON summary.
+    reported: int = 0
+    notices: tuple[Problem, ...] = field(default=(), repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "notices"
+        }
 
 
 class Importer:
@@ -77,6 +84,7 @@ class Importer:
 
     def __init__(self) -> None:
         self.warnings = 0
+        self.notices: list[Problem] = []  # reported, not refused (see ImportSummary)
 
     @classmethod
     def stage_columns(cls) -> list[tuple[str, str]]:
@@ -189,6 +197,8 @@ def import_file(
                     engine="orm" if use_orm else f"fast-{connection.vendor}",
                     seconds=round(time.monotonic() - started, 3),
                     validate_seconds=round(validated - started, 3),
+                    reported=len(importer.notices),
+                    notices=tuple(importer.notices),
                 )
                 # One entry for the batch: the hash names the exact content that was loaded.
                 audit.record(

@@ -89,9 +89,16 @@ class Command(BaseCommand):
                 refused.write_csv(errors)
                 self.stderr.write(f"all {refused.total} problem(s) written to {errors}")
             raise CommandError(str(refused), returncode=1) from None
-        if errors is not None:  # an empty list, so scripts can always read the file
+        if errors is not None:  # the rows reported but loaded, else just the header
             with errors.open("w", encoding="utf-8", newline="") as fh:
-                csv.writer(fh).writerow(ERROR_HEADER)
+                writer = csv.writer(fh)
+                writer.writerow(ERROR_HEADER)
+                writer.writerows(summary.notices)
+        if summary.reported:
+            self.stderr.write(
+                f"{summary.reported} row(s) reported"
+                + (f", all written to {errors}" if errors is not None else "; see --errors")
+            )
         self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
 
     def _user(self, username: str | None):
