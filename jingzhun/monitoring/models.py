@@ -120,7 +120,6 @@ class RiskEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
     )
-    import_sha256 = models.CharField(max_length=64, blank=True)
     alert = models.ForeignKey(
         "Alert",
         verbose_name=_("预警"),

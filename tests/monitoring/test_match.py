@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from jingzhun.monitoring.models import Alert, RiskEvent
+from jingzhun.monitoring.scan import scan
+from jingzhun.registry.importing import ImportRefused, import_file
+from tests.conftest import COUNTY_A
+from tests.factories import MemberFactory, make_id_number
+from tests.monitoring.conftest import YEAR, exited
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "source,id_number,event,date,amount,note\n"
+
+
+def id_ending_in_x() -> str:
+    while True:
+        number = make_id_number()
+        if number.endswith("X"):
+            return number
+
+
+def write(tmp_path, lines: list[str], name: str = "match.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def member_x(places):
+    household = exited(places["A1a"], members=1, net=5_000_000)
+    return MemberFactory(household=household, relation="child", id_number=id_ending_in_x())
+
+
+@pytest.mark.parametrize("engine", ["fast", "orm"])
+@pytest.mark.parametrize("letter", ["X", "x"])
+def test_an_id_number_matches_whatever_the_case_of_its_check_letter(
+    tmp_path, member_x, engine, letter
+):
+    number = member_x.id_number[:-1] + letter
+    path = write(tmp_path, [f"medical,{number},serious_illness,{YEAR}-04-02,80000.50,住院"])
+    summary = import_file("match", path, engine=engine)
+    assert (summary.inserted, summary.reported) == (1, 0)
+    event = RiskEvent.objects.get()
+    assert (event.member, event.household) == (member_x, member_x.household)
+    assert (event.kind, event.source, event.amount_fen) == ("serious_illness", "medical", 8_000_050)
+    assert event.id_number == member_x.id_number
+
+
+@pytest.mark.parametrize("engine", ["fast", "orm"])
+def test_unknown_id_numbers_are_reported_not_dropped(tmp_path, member_x, engine):
+    stranger = make_id_number(region="110101")
+    path = write(
+        tmp_path,
+        [
+            f"civil_affairs,{stranger},death,{YEAR}-01-05,,",
+            f"medical,{member_x.id_number},serious_illness,{YEAR}-04-02,,",
+        ],
+    )
+    summary = import_file("match", path, engine=engine)
+    assert (summary.rows, summary.inserted, summary.reported) == (2, 1, 1)
+    assert [(p.row, p.value) for p in summary.notices] == [(2, stranger)]
+    assert summary.as_dict()["reported"] == 1 and "notices" not in summary.as_dict()
+
+
+def test_the_command_writes_the_unknown_ids_to_the_errors_file(tmp_path, member_x, capsys):
+    stranger = make_id_number(region="110101")
+    path = write(tmp_path, [f"education,{stranger},dropout,{YEAR}-09-01,,"])
+    out = tmp_path / "errors.csv"
+    call_command("import", "match", str(path), "--errors", str(out))
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[0] == ["row", "column", "value", "message"]
+    assert rows[1][:3] == ["2", "id_number", stranger]
+    assert '"reported": 1' in capsys.readouterr().out
+
+
+def test_importing_the_same_list_twice_adds_no_event(tmp_path, member_x):
+    path = write(tmp_path, [f"medical,{member_x.id_number},serious_illness,{YEAR}-04-02,,"])
+    import_file("match", path)
+    again = import_file("match", path)
+    assert again.inserted == 0 and RiskEvent.objects.count() == 1
+
+
+def test_a_malformed_id_number_refuses_the_whole_file(tmp_path, member_x):
+    path = write(
+        tmp_path,
+        [
+            f"medical,{member_x.id_number},serious_illness,{YEAR}-04-02,,",
+            f"medical,12345,serious_illness,{YEAR}-04-02,,",
+        ],
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_file("match", path)
+    assert refused.value.problems[0].row == 3
+    assert RiskEvent.objects.count() == 0
+
+
+def test_matched_events_raise_alerts_at_the_next_scan(tmp_path, member_x, clock):
+    path = write(tmp_path, [f"housing,{member_x.id_number},unsafe_house,{YEAR}-07-01,,"])
+    import_file("match", path)
+    scan(region_code=COUNTY_A, year=YEAR, on=dt.date(2024, 3, 1))
+    alert = Alert.objects.get(household=member_x.household)
+    assert alert.rule == "event:unsafe_house"
+    assert RiskEvent.objects.get().alert == alert
