@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", include("jingzhun.api.urls")),
     path("assistance/", include("jingzhun.assistance.urls")),
     path("funds/", include("jingzhun.funds.urls")),
+    path("procedures/", include("jingzhun.procedures.urls")),
     path("quality/", include("jingzhun.quality.urls")),
     path("reports/", include("jingzhun.reports.urls")),
     path("", include("jingzhun.web.urls")),

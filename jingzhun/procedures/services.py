@@ -51,7 +51,7 @@ ANY_OFFICE = frozenset({"village_officer", "township_officer", "county_admin"})
 # --- checks shared by every write ------------------------------------------------------------
 
 
-def _role_key(user) -> str | None:
+def role_key(user) -> str | None:
     role = role_of(user)
     return role.key if role else None
 
@@ -62,7 +62,7 @@ def _role_names(roles: Iterable[str]) -> str:
 
 def require_role(by, roles: Iterable[str], what: str) -> None:
     roles = frozenset(roles)
-    if _role_key(by) not in roles:
+    if role_key(by) not in roles:
         raise PermissionDenied(
             f"「{what}」须由{_role_names(roles)}办理 (this step is for: {', '.join(sorted(roles))})"
         )

@@ -133,6 +133,8 @@ def _region_links(user, region) -> list[tuple[str, str]]:
         ]
     if assistance_perms.sees_steering(user):
         links.append((_("帮扶覆盖"), reverse("assistance:coverage", args=[region.code])))
+    if user.is_superuser or getattr(role_of(user), "sees_registry", False):
+        links.append((_("识别退出程序"), reverse("procedures:region", args=[region.code])))
     return links
 
 

@@ -36,6 +36,7 @@ from jingzhun.assistance.models import (
 )
 from jingzhun.audit.models import AuditEntry
 from jingzhun.funds.models import Project
+from jingzhun.procedures.models import Case, Notice, Objection
 from jingzhun.quality.rulebook import all_rules
 from jingzhun.regions.models import Region
 from tests.conftest import COUNTY_B
@@ -95,6 +96,8 @@ PK_RECORDS = {
     "assistance:inspection": "inspection",
     "assistance:finding_rectify": "finding",
     "funds:project": "project",
+    "procedures:notice": "notice",
+    "procedures:objection_resolve": "objection",
 }
 # Query strings a listing needs to list anything (search matches household-number prefixes).
 LIST_QUERY = {"search": {"q": "5"}}
@@ -197,6 +200,37 @@ def sides(personas, households, places, settings, tmp_path):
         )
         for key, v in (("A", "A1a"), ("B", "B"))
     }
+    now = dt.datetime(2018, 3, 1, tzinfo=dt.UTC)
+    made["case"] = {
+        key: Case.objects.create(
+            reference=f"exit-2018-{households[hh].household_no}-1",
+            kind="exit",
+            household=households[hh],
+            year=2018,
+            plan=["proposal", "meeting", "household_agreement", "village_notice"],
+            step="village_notice",
+            opened_at=now,
+        )
+        for key, hh in (("A", "A1a"), ("B", "B"))
+    }
+    made["notice"] = {}
+    made["objection"] = {}
+    for key, v in (("A", "A1a"), ("B", "B")):
+        notice = Notice.objects.create(
+            region=places[v],
+            level="village",
+            kind="exit",
+            step="village_notice",
+            year=2018,
+            starts_at=now,
+            ends_at=now + dt.timedelta(days=7),
+        )
+        notice.cases.add(made["case"][key])
+        made["notice"][key] = notice
+        made["objection"][key] = Objection.objects.create(
+            notice=notice, case=made["case"][key], lodged_by_name="村民", text="异议", lodged_at=now
+        )
+    made["case"] = {k: type("Ref", (), {"pk": c.reference}) for k, c in made["case"].items()}
     return {kind: {k: str(obj.pk) for k, obj in pair.items()} for kind, pair in made.items()}
 
 
@@ -205,11 +239,11 @@ RECORD_SCOPE = {
     "cadre": {"A": ("region", "A1"), "B": ("region", "B")},
     **{
         kind: {"A": ("household", "A1a"), "B": ("household", "B")}
-        for kind in ("pairing", "visit", "measure")
+        for kind in ("pairing", "visit", "measure", "objection")
     },
     **{
         kind: {"A": ("region", "A1a"), "B": ("region", "B")}
-        for kind in ("team", "secretary", "inspection", "finding", "project")
+        for kind in ("team", "secretary", "inspection", "finding", "project", "notice")
     },
 }
 
@@ -228,6 +262,8 @@ def _values(name: str, route_name: str, households, sides) -> tuple[dict[str, st
         return {"*": "2018"}, ""
     if name == "rule_id":
         return {"*": next(iter(all_rules()))}, ""
+    if name == "reference":  # a procedure case
+        return {"A1a": sides["case"]["A"], "B": sides["case"]["B"]}, "exit-2018-5120219999999999-1"
     if name == "pk":
         kind = PK_RECORDS.get(route_name)
         if kind is None:
@@ -241,7 +277,7 @@ def _sees(persona: str, name: str, route_name: str, key: str) -> bool:
         return True
     if name == "code":
         return key in SEES_REGIONS[persona]
-    if name in ("household_no", "member_id"):
+    if name in ("household_no", "member_id", "reference"):
         return key in SEES_HOUSEHOLDS[persona]
     what, scope_key = RECORD_SCOPE[PK_RECORDS[route_name]][key]
     table = SEES_HOUSEHOLDS if what == "household" else SEES_REGIONS
