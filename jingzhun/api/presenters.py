@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jingzhun.assessments import selectors as assessments
 from jingzhun.core import privacy
 from jingzhun.core.money import fen_to_yuan_str
 from jingzhun.registry import selectors
@@ -156,6 +157,26 @@ def household(user, h) -> dict:
         },
         "members": [member(user, m) for m in selectors.household_members(household=h)],
         "incomes": [income(row) for row in selectors.household_incomes(household=h)],
-        "assessments": [],
+        "assessments": [assessment(p) for p in assessments.household_panels(household=h)],
         "history": [audit_entry(user, e) for e in selectors.household_history(household=h)[:200]],
+    }
+
+
+def assessment(panel: dict) -> dict:
+    """One year's verdict under the pack applied, criterion by criterion (缺什么补什么)."""
+    result = panel["result"]
+    return {
+        "policy": panel["pack"].id,
+        "year": panel["year"],
+        "passed": result.passed,
+        "criteria": [
+            {
+                "key": c.key,
+                "label": c.label,
+                "passed": c.passed,
+                "value": c.value,
+                "threshold": c.threshold,
+            }
+            for c in result.criteria
+        ],
     }

@@ -219,6 +219,21 @@ class HistoryOut(Schema):
     after: dict | list | None
 
 
+class CriterionOut(Schema):
+    key: str
+    label: str
+    passed: bool | None = Field(description="null: unknown for want of data, never a pass")
+    value: str | None
+    threshold: str | None
+
+
+class AssessmentOut(Schema):
+    policy: str = Field(description="the policy pack applied (`jingzhun policy show ID`)")
+    year: int
+    passed: bool | None
+    criteria: list[CriterionOut]
+
+
 class HouseholdOut(Schema):
     household_no: str
     village: RegionRef
@@ -234,7 +249,9 @@ class HouseholdOut(Schema):
     conditions: Conditions
     members: list[MemberOut]
     incomes: list[IncomeOut]
-    assessments: list[dict] = Field(description="policy assessments; empty until policy lands")
+    assessments: list[AssessmentOut] = Field(
+        description="the standard applied for each year with an income record, newest first"
+    )
     history: list[HistoryOut]
 
 

@@ -104,6 +104,13 @@ def household_panel(*, household: Household, year: int | None = None) -> dict[st
     return {"pack": pack, "year": year, "result": result}
 
 
+def household_panels(*, household: Household) -> list[dict[str, Any]]:
+    """The household under the active pack of every year it has an income for, newest first
+    (the current year alone when it has none): a household's assessments in the API."""
+    years = list(household.incomes.order_by("-year").values_list("year", flat=True))
+    return [household_panel(household=household, year=year) for year in years or [None]]
+
+
 def region_panel(*, region, year: int | None = None) -> dict[str, Any] | None:
     """The village or county standard applied to the region itself; None at other levels."""
     level = LEVEL_OF_REGION.get(region.level)

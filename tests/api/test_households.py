@@ -81,8 +81,40 @@ def test_detail_has_members_incomes_conditions_history_and_assessments(client_fo
     body = _detail(client_for, "county_admin")
     assert body["members"][0]["relation"] == "head"
     assert body["conditions"]["housing_safe"] is True
-    assert body["assessments"] == []
     assert [h["action"] for h in body["history"]] == ["income.add"]
+
+
+def test_the_assessment_is_the_standard_applied_criterion_by_criterion(client_for, seeded):
+    (assessment,) = _detail(client_for, "county_admin")["assessments"]  # one income year
+    assert (assessment["policy"], assessment["year"]) == ("cn-sichuan-2018", 2018)
+    income = next(c for c in assessment["criteria"] if c["key"] == "income")
+    # 7700.50 yuan net over two members against the 2018 line.
+    assert income == {
+        "key": "income",
+        "label": "人均纯收入稳定超过国家扶贫标准",
+        "passed": True,
+        "value": "3850.25",
+        "threshold": "> 3535.00",
+    }
+    assert [c["key"] for c in assessment["criteria"]] == [
+        "income",
+        "food_clothing",
+        "education",
+        "medical",
+        "housing",
+        "water",
+        "electricity",
+        "radio_tv",
+    ]
+    assert assessment["passed"] is True
+
+
+def test_the_assessment_names_what_the_household_still_lacks(client_for, seeded):
+    Household.objects.filter(household_no=NO).update(housing_safe=False, water_safe=None)
+    (assessment,) = _detail(client_for, "county_admin")["assessments"]
+    verdicts = {c["key"]: c["passed"] for c in assessment["criteria"]}
+    assert (verdicts["housing"], verdicts["water"], verdicts["income"]) == (False, None, True)
+    assert assessment["passed"] is False
 
 
 def test_a_stale_version_answers_409_with_a_clear_message_and_changes_nothing(client_for, seeded):
