@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.assistance.forms import date_field
 from jingzhun.core.money import MoneyError, wan_to_fen, yuan_to_fen
 
 from . import standards
@@ -27,11 +28,7 @@ def amount_fen(raw: str, unit: str) -> int:
 class ProjectForm(forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=200)
     category = forms.CharField(label=_("用途类别"), max_length=50)
-    location = forms.CharField(
-        label=_("实施地点（区划代码）"),
-        max_length=12,
-        help_text=_("12位区划代码，例如 512021100200"),
-    )
+    location = forms.ChoiceField(label=_("实施地点"))
     year = forms.IntegerField(label=_("项目年度"), min_value=2000, max_value=2100)
     planned_quantity = forms.DecimalField(
         label=_("计划建设规模"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3
@@ -40,8 +37,13 @@ class ProjectForm(forms.Form):
     standard = forms.ChoiceField(label=_("补助标准"), required=False)
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, places=(), **kwargs):
+        """`places`: the regions a project may be placed in (the writer's, in code order)."""
         super().__init__(*args, **kwargs)
+        indent = {"township": "\u3000", "village": "\u3000\u3000"}
+        self.fields["location"].choices = [
+            (r.code, f"{indent.get(r.level, '')}{r.name}（{r.code}）") for r in places
+        ]
         self.fields["standard"].choices = [
             ("", _("（不适用）")),
             *((sid, standards.load(sid).title) for sid in standards.available()),
@@ -76,7 +78,7 @@ class RoadCalculatorForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = date_field(_("日期"))
     quantity = forms.DecimalField(
         label=_("本期完成"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3
     )

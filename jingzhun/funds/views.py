@@ -172,7 +172,8 @@ def project_detail(request, pk: int):
             request,
             project.location,
             project=project,
-            completed=completed,
+            completed=completed.quantize(Decimal("0.001")),
+            standard_title=_standard_title(project.standard),
             done_percent=_percent(completed, project.planned_quantity),
             lines=selectors.project_lines(user=request.user, project=project),
             progress=project.progress.all(),
@@ -180,6 +181,15 @@ def project_detail(request, pk: int):
             form=form,
         ),
     )
+
+
+def _standard_title(standard_id: str) -> str:
+    if not standard_id:
+        return ""
+    try:
+        return standards.load(standard_id).title
+    except standards.StandardError:
+        return standard_id
 
 
 def calculate(data, calculator: RoadCalculatorForm):
@@ -216,9 +226,15 @@ def project_create(request):
     initial = {"location": region.code, "year": timezone.localdate().year, "unit": "km"}
     calculating = "calculate" in request.POST
     # While calculating, the project form keeps what was typed but is not judged yet.
+    places = (
+        scoping.visible(request.user, Region.objects.all())
+        .filter(code__startswith=region.prefix, level__in=("county", "township", "village"))
+        .order_by("code")
+    )
     form = ProjectForm(
         None if calculating else (request.POST or None),
         initial=request.POST.dict() if calculating else initial,
+        places=places,
     )
     calculator = RoadCalculatorForm(request.POST or None)
     subsidy = None
@@ -227,31 +243,23 @@ def project_create(request):
             subsidy = calculate(request.POST, calculator)
         elif form.is_valid():
             data = form.cleaned_data
-            location = (
-                scoping.visible(request.user, Region.objects.all())
-                .filter(code=_code_or_none(data["location"]))
-                .first()
-            )
-            if location is None:
-                form.add_error("location", _("区划代码不存在或不在您的管辖范围内。"))
+            try:
+                project = services.project_create(
+                    by=request.user,
+                    name=data["name"],
+                    category=data["category"],
+                    location=places.get(code=data["location"]),  # a choice, so it exists
+                    year=data["year"],
+                    planned_quantity=data["planned_quantity"],
+                    unit=data["unit"],
+                    standard=data["standard"],
+                    note=data["note"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
             else:
-                try:
-                    project = services.project_create(
-                        by=request.user,
-                        name=data["name"],
-                        category=data["category"],
-                        location=location,
-                        year=data["year"],
-                        planned_quantity=data["planned_quantity"],
-                        unit=data["unit"],
-                        standard=data["standard"],
-                        note=data["note"],
-                    )
-                except ValidationError as exc:
-                    apply_errors(form, exc)
-                else:
-                    messages.success(request, _("项目已入库。"))
-                    return redirect("funds:project", pk=project.pk)
+                messages.success(request, _("项目已入库。"))
+                return redirect("funds:project", pk=project.pk)
     return render(
         request,
         "funds/project_form.html",
@@ -264,10 +272,3 @@ def project_create(request):
             standard=calculator.standard,
         ),
     )
-
-
-def _code_or_none(raw: str) -> str | None:
-    try:
-        return codes.normalize_code(raw)
-    except codes.RegionCodeError:
-        return None

@@ -28,10 +28,10 @@ def report_url(**params):
 def test_the_report_page_shows_seed_003s_remainder_in_yuan_and_wan(anyue_2018, personas, client):
     client.force_login(personas["county_admin"])
     html = client.get(report_url(region=COUNTY_A, year=2018)).content.decode()
-    assert "31416443.00" in html  # county 2018 remaining, yuan
+    assert "31,416,443.00" in html  # county 2018 remaining, yuan
     assert "3141.6443" in html  # the same in 万元
-    assert "92278557.00" in html and "9227.8557" in html  # the first batch
-    assert "13200000.00" in html  # 1320万 brought forward from 2017
+    assert "92,278,557.00" in html and "9227.8557" in html  # the first batch
+    assert "13,200,000.00" in html  # 1320万 brought forward from 2017
     assert "社级道路建设" in html  # by category
     assert "省级" in html and "县级" in html  # by level, labelled
 
@@ -74,7 +74,7 @@ def test_the_report_is_bounded_by_the_scope(anyue_2018, personas, client):
     assert client.get(report_url(region=COUNTY_A, year=2018)).status_code == 403
     client.force_login(personas["village_officer"])
     html = client.get(report_url(year=2018)).content.decode()
-    assert "31416443.00" not in html  # the county's budget is not the village's
+    assert "31,416,443.00" not in html  # the county's budget is not the village's
 
 
 def calculator_post(client, **extra):
@@ -102,10 +102,10 @@ def test_the_calculator_gives_each_payers_share_and_the_villages_and_saves_nothi
     html = calculator_post(client, calculate="1").content.decode()
     # 2.5 km of 4.5 m road to a village: transport bureau 45万/km = 112.5万, poverty fund up to
     # 30万/km = 75万, the village raises 200 - 187.5 = 12.5万 (seed 003's standard).
-    assert "1125000.00" in html and "112.5" in html
-    assert "750000.00" in html
-    assert "1875000.00" in html
-    assert "125000.00" in html and "12.5" in html
+    assert "1,125,000.00" in html and "112.5" in html
+    assert "750,000.00" in html
+    assert "1,875,000.00" in html
+    assert "125,000.00" in html and "12.5" in html
     assert Project.objects.count() == 0
     assert 'value="长河村通村公路"' in html  # what was typed stays on the form
 
@@ -142,6 +142,11 @@ def test_a_project_outside_the_writers_scope_is_refused(places, personas, client
     client.force_login(personas["outsider"])
     response = calculator_post(client)
     assert response.status_code == 404  # ?region= names county A, outside county B
+    page = client.post(
+        f"{reverse('funds:project_create')}?region=510104",
+        {"name": "x", "category": "y", "location": VILLAGE_A1A, "year": "2018"},
+    )
+    assert page.status_code == 200 and "location" in page.context["form"].errors
     client.force_login(personas["township_officer"])
     assert calculator_post(client).status_code == 403
     assert Project.objects.count() == 0
@@ -198,4 +203,4 @@ def test_the_household_page_sums_benefits_per_year(places, households, personas,
     html = client.get(reverse("household", args=[household.household_no])).content.decode()
     section = html[html.index('id="benefits"') :]
     assert "长河村蓄水池" in section and "产业发展到户资金" in section
-    assert "2018年合计" in section and "2200.50" in section
+    assert "2018年合计" in section and "2,200.50" in section

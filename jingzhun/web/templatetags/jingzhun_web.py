@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from jingzhun.core.money import fen_to_wan, fen_to_yuan_str
+from jingzhun.core.money import fen_to_wan, fen_to_yuan, fen_to_yuan_str
 
 from .. import presenters
 
@@ -26,6 +26,12 @@ def causes(keys) -> str:
 def yuan(fen) -> str:
     """Integer fen as yuan with two decimals; empty for None."""
     return "" if fen is None else fen_to_yuan_str(int(fen))
+
+
+@register.filter
+def money(fen) -> str:
+    """Integer fen as yuan with thousands separators for reading (31,416,443.00)."""
+    return "" if fen is None else f"{fen_to_yuan(int(fen)):,}"
 
 
 @register.filter
