@@ -445,3 +445,14 @@ def test_management_command_usage_errors_exit_2(tmp_path):
     with pytest.raises(CommandError) as excinfo:
         call_command("synth", county=COUNTY, households=0, out=str(tmp_path))
     assert excinfo.value.returncode == 2
+
+
+def test_without_a_county_the_command_writes_the_demo_county(tmp_path):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "synth", households=5, out=str(tmp_path), workers=1, stdout=out, stderr=io.StringIO()
+    )
+    summary = json.loads(out.getvalue())
+    assert (summary["county"], summary["name"]) == ("512021", "安岳县")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jingzhun.core.management.commands.demo import DEMO_COUNTY
 from jingzhun.registry.synth import SynthError, generate_county
 
 
@@ -24,7 +25,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--county", required=True, help="6-digit county code, e.g. 512021")
+        parser.add_argument(
+            "--county",
+            default=DEMO_COUNTY,
+            help=f"6-digit county code (default {DEMO_COUNTY}, 安岳县, the demo's county)",
+        )
         parser.add_argument("--households", type=int, required=True, help="registered households")
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         parser.add_argument("--out", required=True, help="directory for the four CSV files")
