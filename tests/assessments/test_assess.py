@@ -162,6 +162,19 @@ def test_policy_show_prints_the_poverty_line_as_a_decimal_string():
     assert data["id"] == "cn-national-2016"
 
 
+def test_policy_show_as_text_lists_sources_parameters_and_criteria_by_level():
+    out = io.StringIO()
+    call_command("policy", "show", "cn-sichuan-2018", stdout=out, stderr=io.StringIO())
+    lines = out.getvalue().splitlines()
+    assert lines.index("[source]") < lines.index("[parameters]") < lines.index("[household]")
+    assert "  poverty_line = 3535.00 元/人·年" in lines
+    assert "  statistical_line = 2995.00 元/人·年  [unconfirmed]" in lines
+    income = next(line for line in lines if line.strip().startswith("income "))
+    assert "income_above_line" in income and "(line=poverty_line)" in income
+    assert "[village]" in lines and "[county]" in lines
+    assert not any("{'key'" in line for line in lines)  # no Python reprs
+
+
 def test_an_unknown_pack_is_a_usage_error():
     from django.core.management.base import CommandError
 

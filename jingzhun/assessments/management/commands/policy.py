@@ -70,7 +70,21 @@ class Command(BaseCommand):
                 self.stdout.write(f"{key}: {data[key]}")
         for warning in data.get("warnings", []):
             self.stderr.write(f"warning: {warning}")
+        self.stdout.write("[source]")
+        for source in data.get("source", []):
+            where = ", ".join(str(source[k]) for k in ("issuer", "date", "url") if source.get(k))
+            self.stdout.write(f"  {source['title']}" + (f" ({where})" if where else ""))
+        self.stdout.write("[parameters]")
+        for name, param in data.get("parameters", {}).items():
+            value = param["value"]
+            shown = "、".join(map(str, value)) if isinstance(value, list) else str(value)
+            flags = [f for f in ("unconfirmed", "placeholder") if param.get(f)]
+            line = f"  {name} = {shown}" + (f" {param['unit']}" if param.get("unit") else "")
+            self.stdout.write(line + (f"  [{', '.join(flags)}]" if flags else ""))
         for level, criteria in data.get("criteria", {}).items():
             self.stdout.write(f"[{level}]")
-            for criterion in criteria:
-                self.stdout.write(f"  {criterion}")
+            for c in criteria:
+                params = ", ".join(f"{k}={v}" for k, v in c["params"].items() if v is not None)
+                line = f"  {c['key']:24} {c['kind']:30} {c['label']}"
+                line += f"  ({params})" if params else ""
+                self.stdout.write(line + ("  [unconfirmed]" if c.get("unconfirmed") else ""))
