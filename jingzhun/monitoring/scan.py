@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -37,6 +38,8 @@ from .rules import EVENT_LEVELS, EVENT_PREFIX, INCOME_RULES, RULES, Figures
 
 FACTS = "jz_mon_facts"
 HITS = "jz_mon_hits"
+HIT_HOUSEHOLDS = "jz_mon_hit_households"
+CLASSES = "jz_mon_class"
 
 
 class ScanError(ValueError):
@@ -51,6 +54,7 @@ class ScanRefused(ValueError):
 class ScanOutcome:
     scan: Scan
     warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # per statement group (bench)
 
 
 def monitoring_pack(year: int, policy_id: str | None = None) -> policy.Pack:
@@ -99,9 +103,11 @@ def _json_rules(column: str) -> str:
     return f"json_group_array({column})"
 
 
-def _temp(cursor, name: str, select: str, params: list) -> None:
+def _temp(cursor, name: str, select: str, params: list, *, index: str = "household_id") -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute(f"CREATE TEMP TABLE {name} AS {select}", params)
+    if index:
+        cursor.execute(f"CREATE INDEX {name}_i ON {name} ({index})")
     if _pg():
         cursor.execute(f"ANALYZE {name}")
 
@@ -111,12 +117,9 @@ def _temp(cursor, name: str, select: str, params: list) -> None:
 _NET = "{a}.wage_fen + {a}.production_fen + {a}.property_fen + {a}.transfer_fen - {a}.production_cost_fen"
 
 
-def _facts(cursor, prefix: str, year: int) -> int:
-    like = prefix + "%"
-    _temp(
-        cursor,
-        FACTS,
-        f"""
+def facts_select() -> str:
+    """The candidates' facts; parameters: (prefix LIKE, year, year - 1, prefix LIKE)."""
+    return f"""
         SELECT h.id AS household_id, h.village_id AS village, h.status AS status,
                h.exit_year AS exit_year, COALESCE(mc.n, 0) AS members,
                {_NET.format(a="i")} AS net,
@@ -133,9 +136,12 @@ def _facts(cursor, prefix: str, year: int) -> int:
         LEFT JOIN registry_income i ON i.household_id = h.id AND i.year = %s
         LEFT JOIN registry_income p ON p.household_id = h.id AND p.year = %s
         WHERE h.village_id LIKE %s AND h.status IN ('exited', 'monitored')
-        """,
-        [like, year, year - 1, like],
-    )
+        """
+
+
+def _facts(cursor, prefix: str, year: int) -> int:
+    like = prefix + "%"
+    _temp(cursor, FACTS, facts_select(), [like, year, year - 1, like])
     cursor.execute(f"SELECT COUNT(*) FROM {FACTS}")
     return cursor.fetchone()[0]
 
@@ -197,13 +203,22 @@ def _hits(cursor, fig: Figures, year: int) -> None:
     )
     params.extend([dt.date(year, 1, 1), dt.date(year, 12, 31)])
     _temp(cursor, HITS, " UNION ALL ".join(parts), params)
+    # One row per household with its fired rules: the classes join it instead of asking per row.
+    _temp(
+        cursor,
+        HIT_HOUSEHOLDS,
+        f"SELECT x.household_id, {_json_rules('x.rule')} AS rules FROM "
+        f"(SELECT household_id, rule FROM {HITS} ORDER BY household_id, rule) x"
+        " GROUP BY x.household_id",
+        [],
+    )
 
 
 def _classify(cursor, fig: Figures, year: int, prefix: str, scan_id: int) -> int:
     """Upsert the year's classes of the region; returns how many households are classed."""
     classes = set(fig.classes)
     below = "f.members > 0 AND f.net IS NOT NULL AND f.net <= %s * f.members"
-    hit = f"EXISTS (SELECT 1 FROM {HITS} x WHERE x.household_id = f.household_id)"
+    hit = "r.household_id IS NOT NULL"
     sudden = "sudden_hardship" if "sudden_hardship" in classes else None
     # An exited household is 脱贫不稳定户, a never-poor one 边缘易致贫户, below the threshold;
     # above it (or with no income on record) a risk makes it 突发严重困难户 where the pack
@@ -227,24 +242,22 @@ def _classify(cursor, fig: Figures, year: int, prefix: str, scan_id: int) -> int
         " WHEN f.net * %s <= %s * f.members THEN 'key' ELSE '' END"
     )
     band_params = [m_q, fig.line_fen * m_p, k_q, fig.line_fen * k_p]
-    rules = (
-        f"COALESCE((SELECT {_json_rules('x.rule')} FROM {HITS} x"
-        f" WHERE x.household_id = f.household_id), {_json_array_empty()})"
-    )
+    rules = f"COALESCE(r.rules, {_json_array_empty()})"
     per_capita = "CASE WHEN f.members > 0 THEN f.net / f.members END"
     select = (
         f"SELECT household_id, category, band, per_capita, rules FROM ("
         f"SELECT f.household_id, {category} AS category, {band} AS band,"
-        f" {per_capita} AS per_capita, {rules} AS rules FROM {FACTS} f) c"
+        f" {per_capita} AS per_capita, {rules} AS rules FROM {FACTS} f"
+        f" LEFT JOIN {HIT_HOUSEHOLDS} r ON r.household_id = f.household_id) c"
         " WHERE category <> '' OR band <> ''"
     )
     params = [fig.threshold_fen, fig.threshold_fen, *band_params]
-    _temp(cursor, "jz_mon_class", select, params)
+    _temp(cursor, CLASSES, select, params)
     cursor.execute(
-        """
+        f"""
         INSERT INTO monitoring_classification
             (household_id, year, category, band, per_capita_fen, rules, scan_id)
-        SELECT household_id, %s, category, band, per_capita, rules, %s FROM jz_mon_class WHERE 1 = 1
+        SELECT household_id, %s, category, band, per_capita, rules, %s FROM {CLASSES} WHERE 1 = 1
         ON CONFLICT (household_id, year) DO UPDATE SET
             category = excluded.category, band = excluded.band,
             per_capita_fen = excluded.per_capita_fen, rules = excluded.rules,
@@ -258,15 +271,16 @@ def _classify(cursor, fig: Figures, year: int, prefix: str, scan_id: int) -> int
         [year, scan_id],
     )
     cursor.execute(
-        """
+        f"""
         DELETE FROM monitoring_classification
         WHERE year = %s
           AND household_id IN (SELECT id FROM registry_household WHERE village_id LIKE %s)
-          AND household_id NOT IN (SELECT household_id FROM jz_mon_class)
+          AND NOT EXISTS (SELECT 1 FROM {CLASSES} c
+                          WHERE c.household_id = monitoring_classification.household_id)
         """,
         [year, prefix + "%"],
     )
-    cursor.execute("SELECT COUNT(*) FROM jz_mon_class WHERE category <> ''")
+    cursor.execute(f"SELECT COUNT(*) FROM {CLASSES} WHERE category <> ''")
     return cursor.fetchone()[0]
 
 
@@ -356,14 +370,26 @@ def scan(
             started_at=clock.now(),
             by=by if getattr(by, "pk", None) else None,
         )
+        seconds: dict[str, float] = {}
+        t0 = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal t0
+            seconds[name] = round(time.perf_counter() - t0, 3)
+            t0 = time.perf_counter()
+
         with connection.cursor() as cursor:
             households = _facts(cursor, prefix, year)
+            lap("facts")
             _hits(cursor, fig, year)
+            lap("rules")
             classified = _classify(cursor, fig, year, prefix, record.pk)
+            lap("classes")
             raised = _raise_alerts(cursor, fig, year, on, record.pk, by)
+            lap("alerts")
             cursor.execute(f"SELECT rule, COUNT(*) FROM {HITS} GROUP BY rule")
             counts = dict(cursor.fetchall())
-            for name in (HITS, FACTS, "jz_mon_class"):
+            for name in (HITS, HIT_HOUSEHOLDS, FACTS, CLASSES):
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
         record.households = households
         record.classified = classified
@@ -387,4 +413,4 @@ def scan(
                 "counts": counts,
             },
         )
-    return ScanOutcome(record, list(pack.warnings))
+    return ScanOutcome(record, list(pack.warnings), seconds)
