@@ -68,6 +68,23 @@ def test_xlsx_report(data, tmp_path):
     assert wb["问题清单"].max_row == 1 + total
 
 
+def test_xlsx_goes_to_stdout_when_stdout_is_a_file(data):
+    from openpyxl import load_workbook
+
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8")
+    call_command(
+        "check-data",
+        *("--region", COUNTY_A, "--format", "xlsx", "--on", "2018-12-31"),
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    out.flush()
+    wb = load_workbook(io.BytesIO(raw.getvalue()))
+    assert wb.sheetnames == ["按规则", "按村", "问题清单"]
+    assert wb["问题清单"].max_row >= 4  # the header and the three findings of `data`
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -90,8 +107,7 @@ def test_list_rules():
     assert len(json.loads(out)) >= 20
 
 
-def test_console_script_exit_code_for_unknown_region():
-    # the hyphenated command module loads through the real entry point
+def test_the_hyphenated_command_loads_through_the_console_script():
     proc = subprocess.run(
         [sys.executable, "-m", "jingzhun.cli", "check-data", "--list-rules"],
         capture_output=True,

@@ -1,5 +1,7 @@
 """`jingzhun check-data --region CODE [--rules id,id] [--format json|csv|xlsx] [--out FILE]`.
 
+Without --out, every format goes to stdout (the workbook as bytes, when stdout is a file).
+
 Runs the data-quality rules over the region, keeps the findings (new / still there / resolved)
 and prints counts per rule and per village (json) or the list of findings (csv, xlsx).
 Progress goes to stderr. Exit 0 done, 2 usage error (unknown region or rule, bad option).
@@ -8,6 +10,7 @@ Progress goes to stderr. Exit 0 done, 2 usage error (unknown region or rule, bad
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sys
 
@@ -38,8 +41,15 @@ class Command(BaseCommand):
         if not options["region"]:
             raise CommandError("--region is required", returncode=2)
         fmt = options["format"]
+        binary_out = None
         if fmt == "xlsx" and not options["out"]:
-            raise CommandError("--format xlsx needs --out FILE", returncode=2)
+            # `check-data --format xlsx > report.xlsx` works; a workbook is never sent to a
+            # terminal (or to a text-only stream, as under call_command).
+            binary_out = getattr(self.stdout._out, "buffer", None)
+            if binary_out is None or self.stdout._out.isatty():
+                raise CommandError(
+                    "--format xlsx needs --out FILE or stdout redirected to a file", returncode=2
+                )
         on = None
         if options["on"]:
             try:
@@ -77,8 +87,14 @@ class Command(BaseCommand):
                     reports.write_csv(run, fh)
             else:
                 reports.write_csv(run, self.stdout)
-        else:
+        elif options["out"]:
             reports.write_xlsx(run, options["out"])
+        else:
+            buffer = io.BytesIO()
+            reports.write_xlsx(run, buffer)
+            self.stdout._out.flush()
+            binary_out.write(buffer.getvalue())
+            binary_out.flush()
 
     def _emit(self, text: str, out: str | None) -> None:
         if out:
