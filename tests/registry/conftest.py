@@ -7,6 +7,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from jingzhun.regions.models import Region
 from jingzhun.registry.models import Household, Income, Member
@@ -120,6 +121,27 @@ def snapshot() -> dict[str, list]:
             Income, "household__household_no", "year", household_id="household__household_no"
         ),
     }
+
+
+def schema() -> list[tuple]:
+    """PostgreSQL: every index and constraint of the imported tables, as the catalog defines
+    them (empty on SQLite, where imports never alter the schema)."""
+    if connection.vendor != "postgresql":
+        return []
+    tables = [m._meta.db_table for m in (Region, Household, Member, Income)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
+        found = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
+        return found + cursor.fetchall()
 
 
 def clear_registry() -> None:

@@ -20,7 +20,7 @@ from jingzhun.regions.models import Region
 from jingzhun.registry import rules
 from jingzhun.registry.models import Household, Income, Member
 
-from . import cells
+from . import cells, indexes
 from .base import STAGE, Importer, register
 from .columns import HOUSEHOLD_COLUMNS, INCOME_COLUMNS, MEMBER_COLUMNS, REGION_COLUMNS
 from .problems import Problem
@@ -159,12 +159,15 @@ def _insert(cursor, model, source: str, match: str, values: list[Expr]) -> int:
     targets = ", ".join(target for target, _, _ in values)
     exprs = ", ".join(expr for _, expr, _ in values)
     params = [p for _, _, ps in values for p in ps]
-    cursor.execute(
-        f"INSERT INTO {table(model)} ({targets}) SELECT {exprs} FROM {source} "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table(model)} AS t WHERE {match}) ORDER BY s.{ROW}",
-        params,
-    )
-    return cursor.rowcount
+    cursor.execute(f"SELECT count(*) FROM {STAGE}")
+    with indexes.built_after(cursor, model, incoming=cursor.fetchone()[0]):
+        cursor.execute(
+            f"INSERT INTO {table(model)} ({targets}) SELECT {exprs} FROM {source} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table(model)} AS t WHERE {match}) ORDER BY s.{ROW}",
+            params,
+        )
+        inserted = cursor.rowcount
+    return inserted
 
 
 class _RegistryImporter(Importer):

@@ -1,0 +1,112 @@
+"""A large first load builds the target table's indexes once instead of maintaining them.
+
+Measured at 1M members (docs/benchmarks.md): inserting the rows one by one into
+registry_member's seven indexes and queueing one deferred foreign-key check per row cost
+~56 s; the same rows into the bare table, then sorted index builds and one set-based
+foreign-key validation, a fraction of that. So when a load is larger than the table it goes
+into (a county's first load, a fresh database), the secondary indexes, unique constraints and
+the table's own foreign keys are dropped, the rows inserted, and all of it rebuilt, inside the
+import's transaction: a refusal or a crash rolls the drops back with the rows, and a rebuilt
+unique constraint or foreign key still refuses bad rows (as an IntegrityError, which the
+import reports like any other constraint).
+
+The price is the lock: DROP INDEX takes ACCESS EXCLUSIVE on the table until the import
+commits, so readers of that table wait for the load. That is why it is kept to loads that
+outnumber the rows already there, where the table holds little anyone is reading yet.
+The primary key stays (ids are assigned in order, so its insertions are cheap, and other
+tables' foreign keys hang on it), and so does any index another table's foreign key uses.
+PostgreSQL only; SQLite's executemany path is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import OperationalError, connection, transaction
+
+# Below this many incoming rows, maintaining the indexes costs less than rebuilding them.
+REBUILD_AT_LEAST = 50_000
+# Sorts in memory at 1M rows: the insert's ORDER BY row (~180 MB) and each index build. Local
+# to the import's transaction, and only for the large loads that take this path.
+_WORK_MEM = "256MB"
+_PENDING_TRIGGER_EVENTS = "55006"  # object_in_use: earlier writes of this transaction queued
+
+
+def _rows_at_most(cursor, table: str, limit: int) -> int:
+    # Bounded: a table of 100M rows is not counted to decide about a load of 1M.
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) AS t", [limit])
+    return cursor.fetchone()[0]
+
+
+def _rebuild_steps(cursor, table: str) -> list[tuple[str, str]]:
+    """(drop, create) for every secondary index, unique constraint and own foreign key, in
+    the order to create them: foreign keys last, so their validation (one join) can use the
+    rebuilt indexes."""
+    q = connection.ops.quote_name
+    cursor.execute(
+        """
+        SELECT i.relname, pg_get_indexdef(x.indexrelid), c.conname, pg_get_constraintdef(c.oid)
+        FROM pg_index x
+        JOIN pg_class i ON i.oid = x.indexrelid
+        LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
+        WHERE x.indrelid = %s::regclass AND NOT x.indisprimary
+          AND NOT EXISTS (
+              SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = x.indexrelid
+          )
+        ORDER BY i.relname
+        """,
+        [table],
+    )
+    steps = []
+    for index, index_sql, constraint, constraint_sql in cursor.fetchall():
+        if constraint is None:
+            steps.append((f"DROP INDEX {q(index)}", index_sql))
+        else:
+            steps.append(_constraint_step(table, constraint, constraint_sql))
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+        [table],
+    )
+    steps += [_constraint_step(table, name, sql) for name, sql in cursor.fetchall()]
+    return steps
+
+
+def _constraint_step(table: str, name: str, definition: str) -> tuple[str, str]:
+    name = connection.ops.quote_name(name)
+    return (
+        f"ALTER TABLE {table} DROP CONSTRAINT {name}",
+        f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}",
+    )
+
+
+@contextmanager
+def built_after(cursor, model, incoming: int) -> Iterator[bool]:
+    """Around an INSERT of up to `incoming` rows into `model`'s table: yields whether the
+    indexes were dropped (and will be rebuilt on leaving)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    if (
+        connection.vendor != "postgresql"
+        or incoming < REBUILD_AT_LEAST
+        or _rows_at_most(cursor, table, incoming) >= incoming
+    ):
+        yield False
+        return
+    steps = _rebuild_steps(cursor, table)
+    try:
+        # Its own savepoint: a table with deferred checks already queued in this transaction
+        # cannot be altered, and then the load simply goes through the indexes.
+        with transaction.atomic():
+            for drop, _ in steps:
+                cursor.execute(drop)
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != _PENDING_TRIGGER_EVENTS:
+            raise
+        yield False
+        return
+    cursor.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
+    cursor.execute(f"SET LOCAL maintenance_work_mem = '{_WORK_MEM}'")
+    yield True
+    for _, create in steps:
+        cursor.execute(create)
