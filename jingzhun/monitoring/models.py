@@ -200,6 +200,23 @@ class Alert(models.Model):
     identified_on = models.DateField(_("认定日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True)
+    # The procedures (jingzhun.procedures) that decide on it: identification, then elimination.
+    identification_case = models.ForeignKey(
+        "procedures.Case",
+        verbose_name=_("认定程序"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="identified_alerts",
+    )
+    elimination_case = models.ForeignKey(
+        "procedures.Case",
+        verbose_name=_("风险消除程序"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="eliminated_alerts",
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -230,7 +247,7 @@ class AlertEvent(models.Model):
     SCOPE_HOUSEHOLD = "alert__household_id"
 
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="timeline")
-    step = models.CharField(_("环节"), max_length=20)
+    step = models.CharField(_("环节"), max_length=30)
     at = models.DateTimeField(_("时间"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

@@ -1,7 +1,9 @@
 """Writes: risk events entered by cadres, and each step of an alert's life.
 
-raised → verified (home visit) → decided (village → township → county) → measures →
-reviewed (repeatable) → eliminated (风险消除), or closed when the decision finds no risk.
+raised → verified (home visit) → decided (the identification procedure: village review and
+notice, township review, county decision, run by jingzhun.procedures) → measures → reviewed
+(repeatable) → eliminated (the risk-elimination procedure), or closed when the verification
+or the procedure finds no risk.
 Every step writes an `AlertEvent` and an audit entry in the same transaction; nothing is
 deleted. Overdue alerts escalate, set-based, to the next tier (`escalate_overdue`).
 """
@@ -25,14 +27,16 @@ from jingzhun.registry.models import Household, Member
 
 from . import clock
 from .models import Alert, AlertEvent, RiskEvent
+from .procedures import ELIMINATION, IDENTIFICATION
 from .rules import Figures
 from .scan import monitoring_pack
-from .vocab import NEXT_TIER, TIER
+from .vocab import NEXT_TIER
 
 # 劳动年龄: the registry's working-age band (both sexes); a household with nobody of this age
 # able to work is not marked risk-eliminated (POLICY.md), it stays under social protection.
 WORKING_AGE = (16, 60)
 WORKING_LABOUR = ("ordinary", "skilled", "weak")
+VERIFIERS = ("cadre", "village_officer", "township_officer", "county_admin")
 
 # Who may decide at each tier: the role bound to that level of region.
 DECIDER_ROLE = {
@@ -150,6 +154,9 @@ def alert_verify(
 ) -> Alert:
     """The verification visit (入户核实). The decision is due by the alert's decide_by."""
     _require_scope(by, alert)
+    role = role_of(by)
+    if role is None or role.key not in VERIFIERS:
+        raise PermissionDenied("入户核实须由帮扶责任人或村、乡镇、县经办人办理")
     alert = _locked(alert)
     _expect(alert, "raised")
     if not found.strip():
@@ -170,54 +177,102 @@ def alert_verify(
         params={"visited_on": visited_on, "risk_confirmed": risk_confirmed},
         note=found,
     )
+    role = role_of(by)
+    if risk_confirmed and role is not None and role.key == "village_officer":
+        alert = alert_submit(by=by, alert=alert, note=found)
     return alert
 
 
-def decisions(alert: Alert) -> list[AlertEvent]:
-    return list(alert.timeline.filter(step="decision").order_by("at", "id"))
+def _open_case(*, by, alert: Alert, kind: str, note: str):
+    from jingzhun.procedures import services as procedures
+
+    return procedures.case_open(
+        by=by,
+        kind=kind,
+        household=alert.household,
+        year=alert.year,
+        params={"note": note or alert.reason, "alert": alert.pk},
+        subject=f"monitoring.alert:{alert.pk}",
+    )
 
 
-def next_decision_tier(alert: Alert) -> str | None:
-    """The tier whose decision is awaited: village, then township, then county."""
-    if alert.status != "verified":
-        return None
-    done = {e.params.get("tier") for e in decisions(alert) if e.params.get("approve")}
-    for tier in TIER.keys:
-        if tier not in done:
-            return tier
-    return None
+def _open_identification(household: Household):
+    from jingzhun.procedures.models import Case
+
+    return Case.objects.filter(household=household, kind=IDENTIFICATION, status="open").first()
 
 
 @transaction.atomic
-def alert_decide(*, by, alert: Alert, approve: bool, note: str = "") -> Alert:
-    """One tier's decision on identifying the household as a monitoring object (纳入监测).
-
-    Village assessment, township review, county approval, in that order, each by the role
-    bound to that level. A refusal at any tier closes the alert (the record stays); the
-    county's approval identifies the household: the minimum period runs from that day.
-    """
+def alert_submit(*, by, alert: Alert, note: str = "") -> Alert:
+    """Put a verified alert before the identification procedure (监测对象认定: village review,
+    village notice, township review, county decision — jingzhun.procedures). A household with
+    an identification already open joins it: the decision is about the household."""
     _require_scope(by, alert)
     alert = _locked(alert)
     _expect(alert, "verified")
-    tier = next_decision_tier(alert)
-    role = role_of(by)
-    if not getattr(by, "is_superuser", False) and (role is None or role.key != DECIDER_ROLE[tier]):
-        raise PermissionDenied(f"{TIER.label(tier)}级认定须由{TIER.label(tier)}级经办人作出")
-    if not approve and not note.strip():
-        raise ValidationError({"note": ["不予认定须说明理由 (a refusal needs a reason)"]})
-    today = clock.today()
-    fields = ["version"]
-    if not approve:
-        alert.status, alert.closed_on, alert.due_on = "closed", today, None
-        fields += ["status", "closed_on", "due_on"]
-    elif tier == "county":
-        alert.status, alert.identified_on, alert.due_on = "decided", today, None
-        fields += ["status", "identified_on", "due_on"]
+    if alert.identification_case_id is not None:
+        raise ValidationError({"status": ["已提交认定 (already submitted)"]})
+    case = _open_identification(alert.household) or _open_case(
+        by=by, alert=alert, kind=IDENTIFICATION, note=note
+    )
+    alert.identification_case = case
     alert.version = F("version") + 1
-    alert.save(update_fields=fields)
+    alert.save(update_fields=["identification_case", "version"])
     alert.refresh_from_db()
-    _step(alert, by=by, step="decision", params={"tier": tier, "approve": approve}, note=note)
+    _step(alert, by=by, step="submitted", params={"case": case.reference}, note=note)
     return alert
+
+
+@transaction.atomic
+def alert_close(*, by, alert: Alert, note: str) -> Alert:
+    """The verification found no risk to monitor (核实无风险): closed, never deleted."""
+    _require_scope(by, alert)
+    alert = _locked(alert)
+    _expect(alert, "raised", "verified")
+    role = role_of(by)
+    if role is None or role.key not in ("village_officer", "township_officer", "county_admin"):
+        raise PermissionDenied("核实无风险须由村、乡镇或县经办人确认")
+    if alert.identification_case_id is not None:
+        raise ValidationError({"status": ["已提交认定，由认定程序决定 (the procedure decides)"]})
+    if not note.strip():
+        raise ValidationError({"note": ["请说明理由 (a reason is required)"]})
+    alert.status, alert.closed_on, alert.due_on = "closed", clock.today(), None
+    alert.version = F("version") + 1
+    alert.save(update_fields=["status", "closed_on", "due_on", "version"])
+    alert.refresh_from_db()
+    _step(alert, by=by, step="closed", params={}, note=note)
+    return alert
+
+
+def _waiting(case, field: str, status: tuple[str, ...]):
+    return (
+        Alert.objects.select_for_update()
+        .select_related("household")
+        .filter(**{field: case}, status__in=status)
+        .order_by("pk")
+    )
+
+
+def on_identification_decided(*, case, by) -> None:
+    """The county identified the household: its waiting alerts are decided from today."""
+    today = clock.today()
+    for alert in _waiting(case, "identification_case", ("verified",)):
+        alert.status, alert.identified_on, alert.due_on = "decided", today, None
+        alert.version += 1
+        alert.save(update_fields=["status", "identified_on", "due_on", "version"])
+        _step(alert, by=by, step="decided", params={"case": case.reference})
+
+
+def on_identification_closed(*, case, by) -> None:
+    """Rejected or withdrawn: the alerts waiting on it close, and stay on record."""
+    today = clock.today()
+    for alert in _waiting(case, "identification_case", ("verified",)):
+        alert.status, alert.closed_on, alert.due_on = "closed", today, None
+        alert.version += 1
+        alert.save(update_fields=["status", "closed_on", "due_on", "version"])
+        _step(
+            alert, by=by, step="closed", params={"case": case.reference, "case_status": case.status}
+        )
 
 
 def household_measures(household: Household):
@@ -336,29 +391,72 @@ def elimination_check(alert: Alert, *, on: dt.date | None = None) -> dict[str, A
 
 
 @transaction.atomic
-def alert_eliminate(*, by, alert: Alert, note: str = "") -> Alert:
-    """风险消除: refused before the pack's minimum period or with any criterion unmet."""
+def alert_request_elimination(*, by, alert: Alert, note: str = "") -> Alert:
+    """Open the risk-elimination procedure (风险消除: home verification and application, village
+    notice, county decision). Refused before the pack's minimum period or with any criterion
+    unmet; the county's decision checks the same again."""
     _require_scope(by, alert)
     alert = _locked(alert)
     _expect(alert, "measures", "reviewed")
-    role = role_of(by)
-    if not getattr(by, "is_superuser", False) and (role is None or role.key != "county_admin"):
-        raise PermissionDenied("风险消除须经县级审定")
+    if alert.elimination_case_id is not None:
+        raise ValidationError({"status": ["风险消除程序办理中 (already requested)"]})
     check = elimination_check(alert)
     if not check["ok"]:
         raise ValidationError({"__all__": check["problems"]})
-    alert.status, alert.closed_on = "eliminated", clock.today()
+    case = _open_case(by=by, alert=alert, kind=ELIMINATION, note=note)
+    alert.elimination_case = case
     alert.version = F("version") + 1
-    alert.save(update_fields=["status", "closed_on", "version"])
+    alert.save(update_fields=["elimination_case", "version"])
     alert.refresh_from_db()
     _step(
         alert,
         by=by,
-        step="eliminated",
-        params={k: check[k] for k in ("months", "min_months", "income_year", "measures_done")},
+        step="elimination_requested",
+        params={"case": case.reference, **_check_params(check)},
         note=note,
     )
     return alert
+
+
+def _check_params(check: dict[str, Any]) -> dict[str, Any]:
+    return {k: check[k] for k in ("months", "min_months", "income_year", "measures_done")}
+
+
+def elimination_assessment(*, case) -> dict[str, Any] | None:
+    """The criteria at the county's decision, frozen into the case; unmet refuses it."""
+    alert = Alert.objects.select_related("household").filter(elimination_case=case).first()
+    if alert is None:
+        return None
+    check = elimination_check(alert)
+    return {
+        "passed": check["ok"],
+        "criteria": [{"label": p, "passed": False} for p in check["problems"]]
+        or [{"label": c["label"], "passed": c["passed"]} for c in check["criteria"]],
+        **_check_params(check),
+    }
+
+
+def on_elimination_decided(*, case, by) -> None:
+    today = clock.today()
+    for alert in _waiting(case, "elimination_case", ("measures", "reviewed")):
+        alert.status, alert.closed_on = "eliminated", today
+        alert.version += 1
+        alert.save(update_fields=["status", "closed_on", "version"])
+        _step(alert, by=by, step="eliminated", params={"case": case.reference})
+
+
+def on_elimination_closed(*, case, by) -> None:
+    """Rejected or withdrawn: monitoring goes on; a later request may open a new case."""
+    for alert in _waiting(case, "elimination_case", ("measures", "reviewed")):
+        alert.elimination_case = None
+        alert.version += 1
+        alert.save(update_fields=["elimination_case", "version"])
+        _step(
+            alert,
+            by=by,
+            step="elimination_refused",
+            params={"case": case.reference, "case_status": case.status},
+        )
 
 
 # --- escalation -----------------------------------------------------------------------------

@@ -46,8 +46,41 @@ class FakeClock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    from jingzhun.monitoring import clock as module
+    """One fake time for monitoring and for the procedures engine its decisions run in."""
+    from jingzhun.monitoring import clock as monitoring_clock
+    from jingzhun.procedures import clock as procedures_clock
 
     fake = FakeClock(dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC))
-    monkeypatch.setattr(module, "now", fake.now)
+    monkeypatch.setattr(monitoring_clock, "now", fake.now)
+    monkeypatch.setattr(procedures_clock, "now", fake.now)
     return fake
+
+
+REVIEW = {"approved": True, "opinion": "情况属实"}
+ROLE_OF_STEP = {
+    "village_review": "village_officer",
+    "village_notice": "village_officer",
+    "township_review": "township_officer",
+    "county_approval": "county_admin",
+}
+
+
+@pytest.fixture
+def walk(personas, clock):
+    """Take a procedure case through its next steps as the right personas, waiting out the
+    notice, until `until` is next (or the case is decided)."""
+    from jingzhun.procedures import services
+
+    def take(case, *, until: str | None = None, decision: dict | None = None):
+        while (step := services.next_step(case)) is not None and step.key != until:
+            if services.current_notice(case) is not None:
+                clock.advance(days=8)
+            params = {} if step.key == "village_notice" else dict(REVIEW)
+            if step.key == "county_approval" and decision is not None:
+                params = decision
+            case = services.step_take(
+                by=personas[ROLE_OF_STEP[step.key]], case=case, step=step.key, params=params
+            )
+        return case
+
+    return take

@@ -27,16 +27,24 @@ def alert(places, personas, clock):
     return Alert.objects.get(household=household)
 
 
-def identified(alert, personas):
-    services.alert_verify(
+def identified(alert, personas, walk):
+    alert = services.alert_verify(
         by=personas["village_officer"],
         alert=alert,
         visited_on=alert.raised_on,
         found="住院治疗，自付8万元",
         risk_confirmed=True,
     )
-    for who in ("village_officer", "township_officer", "county_admin"):
-        alert = services.alert_decide(by=personas[who], alert=alert, approve=True)
+    assert alert.identification_case.kind == "monitoring_identification"
+    walk(alert.identification_case)
+    alert.refresh_from_db()
+    return alert
+
+
+def eliminated(alert, personas, walk):
+    alert = services.alert_request_elimination(by=personas["village_officer"], alert=alert)
+    walk(alert.elimination_case)
+    alert.refresh_from_db()
     return alert
 
 
@@ -54,68 +62,103 @@ def with_done_measure(alert):
 
 
 def test_an_alert_goes_through_every_step_and_each_leaves_an_event_and_an_audit_entry(
-    alert, personas, clock
+    alert, personas, clock, walk
 ):
-    alert = identified(alert, personas)
-    assert alert.status == "decided" and alert.identified_on == dt.date(2024, 3, 1)
+    alert = identified(alert, personas, walk)
+    assert alert.status == "decided" and alert.identified_on == dt.date(2024, 3, 9)
+    assert alert.identification_case.status == "decided"
     with_done_measure(alert)
     alert = services.alert_measures(by=personas["village_officer"], alert=alert)
     alert = services.alert_review(by=personas["village_officer"], alert=alert, note="已报销")
     clock.advance(days=190)
-    IncomeFactory(household=alert.household, year=YEAR + 1, wage_fen=3_000_000)
-    alert = services.alert_eliminate(by=personas["county_admin"], alert=alert)
-    assert alert.status == "eliminated" and alert.closed_on == dt.date(2024, 9, 7)
+    income_above_threshold(alert.household)
+    alert = eliminated(alert, personas, walk)
+    assert alert.status == "eliminated" and alert.closed_on == dt.date(2024, 9, 23)
+    assert alert.elimination_case.assessment["passed"] is True
     steps = list(AlertEvent.objects.filter(alert=alert).values_list("step", flat=True))
     assert steps == [
         "raised",
         "verified",
-        "decision",
-        "decision",
-        "decision",
+        "submitted",
+        "decided",
         "measures",
         "reviewed",
+        "elimination_requested",
         "eliminated",
     ]
     actions = AuditEntry.objects.filter(object_type="monitoring.Alert", object_id=str(alert.pk))
-    assert actions.count() == 7  # raised is the scan's one entry
+    assert actions.count() == 7  # "raised" is in the scan's one entry
 
 
-def test_risk_elimination_is_refused_before_the_minimum_period(alert, personas, clock):
-    alert = identified(alert, personas)
+def income_above_threshold(household):
+    IncomeFactory(
+        household=household,
+        year=YEAR + 1,
+        wage_fen=3_000_000,
+        production_fen=0,
+        transfer_fen=0,
+        production_cost_fen=0,
+    )
+
+
+def test_risk_elimination_is_refused_before_the_minimum_period(alert, personas, clock, walk):
+    alert = identified(alert, personas, walk)
     with_done_measure(alert)
     alert = services.alert_measures(by=personas["village_officer"], alert=alert)
-    clock.advance(days=150)  # five months
+    clock.advance(days=150)  # five months after the identification
+    income_above_threshold(alert.household)
     with pytest.raises(ValidationError) as refused:
-        services.alert_eliminate(by=personas["county_admin"], alert=alert)
+        services.alert_request_elimination(by=personas["village_officer"], alert=alert)
     assert any("未满6个月" in m for m in refused.value.messages)
+    alert.refresh_from_db()
+    assert alert.status == "measures" and alert.elimination_case is None
+
+
+def test_the_county_cannot_approve_elimination_once_a_criterion_fails_again(
+    alert, personas, clock, walk
+):
+    alert = identified(alert, personas, walk)
+    with_done_measure(alert)
+    alert = services.alert_measures(by=personas["village_officer"], alert=alert)
+    clock.advance(days=200)
+    income_above_threshold(alert.household)
+    alert = services.alert_request_elimination(by=personas["village_officer"], alert=alert)
+    case = walk(alert.elimination_case, until="county_approval")
+    alert.household.members.update(medical_insurance=False)  # found at the county's check
+    with pytest.raises(ValidationError):
+        walk(case)
     alert.refresh_from_db()
     assert alert.status == "measures"
 
 
-def test_risk_elimination_is_refused_without_a_measure_carried_out(alert, personas, clock):
-    alert = identified(alert, personas)
+def test_risk_elimination_is_refused_without_a_measure_carried_out(alert, personas, clock, walk):
+    alert = identified(alert, personas, walk)
     with_done_measure(alert)
     Measure.objects.update(status="in_progress", done_on=None)
     alert = services.alert_measures(by=personas["village_officer"], alert=alert)
     clock.advance(days=200)
+    income_above_threshold(alert.household)
     with pytest.raises(ValidationError) as refused:
-        services.alert_eliminate(by=personas["county_admin"], alert=alert)
+        services.alert_request_elimination(by=personas["village_officer"], alert=alert)
     assert any("no measure carried out" in m for m in refused.value.messages)
 
 
-def test_a_household_without_working_age_labour_is_not_marked_eliminated(alert, personas, clock):
-    alert = identified(alert, personas)
+def test_a_household_without_working_age_labour_is_not_marked_eliminated(
+    alert, personas, clock, walk
+):
+    alert = identified(alert, personas, walk)
     with_done_measure(alert)
     alert.household.members.update(labour="none")
     alert = services.alert_measures(by=personas["village_officer"], alert=alert)
     clock.advance(days=200)
+    income_above_threshold(alert.household)
     with pytest.raises(ValidationError) as refused:
-        services.alert_eliminate(by=personas["county_admin"], alert=alert)
+        services.alert_request_elimination(by=personas["village_officer"], alert=alert)
     assert any("no working-age labour" in m for m in refused.value.messages)
 
 
-def test_income_at_or_below_the_threshold_blocks_risk_elimination(alert, personas, clock):
-    alert = identified(alert, personas)
+def test_income_at_or_below_the_threshold_blocks_risk_elimination(alert, personas, clock, walk):
+    alert = identified(alert, personas, walk)
     with_done_measure(alert)
     alert = services.alert_measures(by=personas["village_officer"], alert=alert)
     clock.advance(days=200)
@@ -128,27 +171,48 @@ def test_income_at_or_below_the_threshold_blocks_risk_elimination(alert, persona
         production_cost_fen=0,
     )
     with pytest.raises(ValidationError) as refused:
-        services.alert_eliminate(by=personas["county_admin"], alert=alert)
+        services.alert_request_elimination(by=personas["village_officer"], alert=alert)
     assert any("income" in m for m in refused.value.messages)
 
 
-def test_decisions_go_village_then_township_then_county(alert, personas):
-    services.alert_verify(
+def test_a_rejection_in_the_procedure_closes_the_alert_and_keeps_the_record(
+    alert, personas, clock, walk
+):
+    alert = services.alert_verify(
         by=personas["village_officer"],
         alert=alert,
         visited_on=alert.raised_on,
+        found="住院",
+        risk_confirmed=True,
+    )
+    walk(alert.identification_case, decision={"approved": False, "opinion": "已有商业保险"})
+    alert.refresh_from_db()
+    assert alert.status == "closed" and alert.closed_on == dt.date(2024, 3, 9)
+    assert AlertEvent.objects.filter(alert=alert, step="closed").exists()
+
+
+def test_a_cadres_visit_leaves_the_submission_to_the_village(households, personas, clock):
+    household = households["A1a"]  # the cadre's paired household
+    household.status, household.exit_year = "exited", 2019
+    household.save()
+    RiskEvent.objects.create(
+        household=household, kind="accident", source="cadre", date=dt.date(YEAR, 8, 1)
+    )
+    scan(region_code=COUNTY_A, year=YEAR)
+    alert = services.alert_verify(
+        by=personas["cadre"],
+        alert=Alert.objects.get(household=household),
+        visited_on=dt.date(2024, 3, 1),
         found="属实",
         risk_confirmed=True,
     )
-    with pytest.raises(PermissionDenied):
-        services.alert_decide(by=personas["county_admin"], alert=alert, approve=True)
-    alert = services.alert_decide(by=personas["village_officer"], alert=alert, approve=True)
-    assert services.next_decision_tier(alert) == "township"
-    assert alert.status == "verified"
+    assert alert.status == "verified" and alert.identification_case is None
+    alert = services.alert_submit(by=personas["village_officer"], alert=alert)
+    assert alert.identification_case is not None
 
 
-def test_a_refusal_closes_the_alert_and_keeps_the_record(alert, personas):
-    services.alert_verify(
+def test_a_verification_that_finds_no_risk_is_closed_by_the_village(alert, personas):
+    alert = services.alert_verify(
         by=personas["village_officer"],
         alert=alert,
         visited_on=alert.raised_on,
@@ -156,10 +220,8 @@ def test_a_refusal_closes_the_alert_and_keeps_the_record(alert, personas):
         risk_confirmed=False,
     )
     with pytest.raises(ValidationError):
-        services.alert_decide(by=personas["village_officer"], alert=alert, approve=False)
-    alert = services.alert_decide(
-        by=personas["village_officer"], alert=alert, approve=False, note="无返贫风险"
-    )
+        services.alert_close(by=personas["village_officer"], alert=alert, note="")
+    alert = services.alert_close(by=personas["village_officer"], alert=alert, note="无返贫风险")
     assert alert.status == "closed"
     assert Alert.objects.filter(pk=alert.pk).exists()
 
