@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from . import audit, auth, errors, registry
+from . import audit, auth, errors, procedures, registry
 from .security import AUTH
 
 api = NinjaAPI(
@@ -27,3 +27,4 @@ errors.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("", registry.router)
 api.add_router("", audit.router)
+api.add_router("", procedures.router)

@@ -130,6 +130,21 @@ def _audit(case: Case, *, by, action: str, before=None, after=None) -> None:
     )
 
 
+def _check_text(value, where: str = "params") -> None:
+    """Recorded parameters are kept as JSON: no control characters (PostgreSQL's jsonb refuses
+    NUL), no nesting beyond what a form or a JSON client sends."""
+    if isinstance(value, str):
+        if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+            raise ValidationError({where: ["含有控制字符 (control characters are not allowed)"]})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(str(key), where)
+            _check_text(item, where)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_text(item, where)
+
+
 def _save_state(case: Case, **changes) -> None:
     for field, value in changes.items():
         setattr(case, field, value)
@@ -239,10 +254,14 @@ def case_open(
     subject: str = "",
 ) -> Case:
     """Record the application or proposal (the first step) and open the case."""
-    kind_def = get_kind(kind)
+    try:
+        kind_def = get_kind(kind)
+    except LookupError as exc:
+        raise ValidationError({"kind": [f"未知的程序 (unknown kind): {kind}"]}) from exc
     household = Household.objects.select_for_update().get(pk=household.pk)
     check_can_open(by=by, kind=kind_def, household=household)
     params = dict(params or {})
+    _check_text(params)
     if kind_def.check_application is not None:
         params = kind_def.check_application(params)
     pack = _pack(kind_def, household=household, year=year)
@@ -406,6 +425,7 @@ def step_take(
     `notice_publish` to list several households in one notice."""
     case = _lock(case, expected_version)
     params = dict(params or {})
+    _check_text(params)
     step_def = _check_next(case, step)
     kind = get_kind(case.kind)
     require_role(by, step_def.roles, str(step_def.label))
@@ -625,6 +645,8 @@ def objection_lodge(
 ) -> Objection:
     """Anyone may object during the notice period; `by` is the official who records it, if any."""
     case = _lock(case, None)
+    for field, value in (("name", name), ("text", text), ("contact", contact)):
+        _check_text(value, field)
     errors = {}
     if not name.strip():
         errors["name"] = ["请填写异议人姓名 (name of the person objecting)"]
@@ -676,6 +698,7 @@ def objection_resolve(*, by, objection: Objection, upheld: bool, reasons: str) -
     require_scope(by, case.household)
     if objection.resolution:
         raise ValidationError("该异议已处理 (already resolved)")
+    _check_text(reasons, "reasons")
     if not reasons.strip():
         raise ValidationError({"reasons": ["须写明处理理由 (give the reasons)"]})
     now = clock.now()
@@ -713,6 +736,7 @@ def case_withdraw(*, by, case: Case, reason: str, expected_version: int | None =
         raise ValidationError("案件已办结 (the case is closed)")
     if not reason.strip():
         raise ValidationError({"reason": ["请填写撤回原因 (give the reason)"]})
+    _check_text(reason, "reason")
     before = {"status": case.status}
     _close(case, by=by, status="withdrawn", kind=get_kind(case.kind))
     _event(case, action="withdrawn", step=case.step, by=by, params={"reason": reason.strip()})

@@ -8,6 +8,8 @@ someone says what values it takes and who may see them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -41,8 +43,17 @@ PARAM_VALUES: dict[str, dict[str, str]] = {
     },
 }
 
+# Procedure cases: one exit case per household (made by `seeded`), named by reference.
+PARAM_VALUES["reference"] = {
+    k: f"exit-2018-{no}-1" for k, no in PARAM_VALUES["household_no"].items()
+}
+
 # A well-formed key that names nothing: its 404 body is what out of scope must look like.
-MISSING: dict[str, str] = {"code": "512021009009", "household_no": "5120219999999999"}
+MISSING: dict[str, str] = {
+    "code": "512021009009",
+    "household_no": "5120219999999999",
+    "reference": "exit-2018-5120219999999999-1",
+}
 
 # Query parameters a route requires, and the value to send.
 QUERY_VALUES: dict[str, object] = {"year": 2018}
@@ -59,6 +70,9 @@ VISIBLE: dict[str, dict[str, set[str]]] = {
     "outsider": {"code": {"B", "Bcounty"}, "household_no": {"B"}},
 }
 
+for _seen in VISIBLE.values():  # a case is seen exactly where its household is
+    _seen["reference"] = _seen["household_no"]
+
 # Roles that may read the audit trail (403 for the others).
 READS_AUDIT = {"county_admin", "auditor", "outsider"}
 
@@ -74,6 +88,18 @@ def seeded(personas, households):
             household=household,
             year=2018,
             amounts_fen={"wage_fen": 600_000, "production_fen": 150_050, "transfer_fen": 20_000},
+        )
+    from jingzhun.procedures.models import Case
+
+    for key, household in households.items():
+        Case.objects.create(
+            reference=PARAM_VALUES["reference"][key],
+            kind="exit",
+            household=household,
+            year=2018,
+            plan=["proposal", "meeting", "household_agreement", "village_notice"],
+            step="proposal",
+            opened_at=dt.datetime(2019, 3, 1, tzinfo=dt.UTC),
         )
     return {"personas": personas, "households": households}
 
