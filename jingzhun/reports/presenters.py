@@ -132,9 +132,25 @@ def _total(counts) -> int | None:
     return sum(v for v in counts.values() if isinstance(v, int))
 
 
-def _pending(key: str, title: str, counts, first: str, missing: str) -> Section:
+def procedure_label(key: str) -> str:
+    """A procedures count key as the procedures module labels it: "exit.decided" →
+    "贫困户退出 · 已批准"; a key it does not know is shown as it is."""
+    try:
+        from jingzhun.procedures.kinds import all_kinds
+        from jingzhun.procedures.models import STATUS_CHOICES
+    except ImportError:
+        return key
+    kind, _sep, status = key.partition(".")
+    found = all_kinds().get(kind)
+    if found is None:
+        return key
+    statuses = dict(STATUS_CHOICES)
+    return f"{found.label} · {statuses[status]}" if status in statuses else str(found.label)
+
+
+def _pending(key: str, title: str, counts, first: str, missing: str, label=str) -> Section:
     rows = (
-        [[str(k), fmt(v)] for k, v in counts.items()]
+        [[label(k), fmt(v)] for k, v in counts.items()]
         if isinstance(counts, dict)
         else [[_("全部"), DASH]]
     )
@@ -464,6 +480,7 @@ def sections(row: dict) -> list[Section]:
             row.get("procedures"),
             _("类别"),
             _("程序模块尚未提供统计。"),
+            label=procedure_label,
         )
     )
     out.append(

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from jingzhun.registry.models import Household
 from jingzhun.registry.stats import registered_q
-from jingzhun.reports import services
+from jingzhun.reports import selectors, services
 
 from .conftest import COUNTY, TODAY, YEAR
 
@@ -131,13 +131,15 @@ def test_household_list(client, refreshed, users):
     assert sheet.cell(4, 16).number_format == "#,##0.00"
 
 
-def test_year_selector_and_as_of(client, refreshed, users):
+def test_year_selector_and_as_of(client, refreshed, users, monkeypatch):
+    # a module that offers no figures shows a dash, not a zero
+    monkeypatch.setattr(selectors, "procedure_figures", lambda **kw: None)
+    monkeypatch.setattr(selectors, "alert_figures", lambda **kw: None)
     html = _get(client, users["county_admin"], "dashboard", year=YEAR - 1).content.decode()
     assert f'<option value="{YEAR - 1}" selected>' in html
     assert f'<option value="{YEAR}">' in html
     assert "数据截至" in html
     assert "实时计算" not in html
-    # monitoring is not built yet, nor procedure counts: a dash, not a zero
     assert 'id="kf-alerts"><dt>防返贫监测预警</dt><dd>—</dd>' in html
     assert 'id="kf-procedures"><dt>识别/退出程序（件）</dt><dd>—</dd>' in html
 
@@ -192,13 +194,25 @@ def test_procedure_counts_and_alerts_plug_in_when_their_modules_offer_them(
 
     def procedure_counts(*, user, code, year):
         calls.append((user.username, code, year))
-        return {"识别": 4, "退出": 7}
+        return {"exit.decided": 4, "identification.open": 7, "other": 1}
 
-    fake = types.ModuleType("jingzhun.procedures.selectors")
-    fake.procedure_counts = procedure_counts
-    monkeypatch.setitem(sys.modules, "jingzhun.procedures.selectors", fake)
+    def alert_counts(*, user, code, year):
+        return {"red": 2, "yellow": 3}
+
+    for name, attr, fn in (
+        ("jingzhun.procedures.selectors", "procedure_counts", procedure_counts),
+        ("jingzhun.monitoring.selectors", "alert_counts", alert_counts),
+    ):
+        fake = types.ModuleType(name)
+        setattr(fake, attr, fn)
+        monkeypatch.setitem(sys.modules, name, fake)
     html = _get(client, users["county_admin"], "dashboard").content.decode()
     assert calls == [("county_admin", COUNTY, YEAR)]
-    assert 'id="kf-procedures"><dt>识别/退出程序（件）</dt><dd>11</dd>' in html
-    assert _table(html, "procedures")[1:] == [["识别", "4"], ["退出", "7"]]
-    assert 'id="kf-alerts"><dt>防返贫监测预警</dt><dd>—</dd>' in html
+    assert 'id="kf-procedures"><dt>识别/退出程序（件）</dt><dd>12</dd>' in html
+    # the procedures module's own labels; a key it does not know is shown as it is
+    assert _table(html, "procedures")[1:] == [
+        ["贫困户退出 · 已批准", "4"],
+        ["贫困户识别 · 办理中", "7"],
+        ["other", "1"],
+    ]
+    assert 'id="kf-alerts"><dt>防返贫监测预警</dt><dd>5</dd>' in html
