@@ -43,6 +43,9 @@ STAGE = "jz_import_stage"
 ENGINES = ("auto", "fast", "orm")
 ProgressFn = Callable[[str, int, float | None], None]  # (stage, rows so far, fraction or None)
 _PROGRESS_EVERY = 5000  # rows between progress calls (the caller decides what to print)
+# From this many staged rows on, PostgreSQL's checks and writes hash the staging table whole,
+# so indexes on it would be built for nothing (3-4 s of a 1M-member import, docs/benchmarks.md).
+STAGE_INDEXES_BELOW = 50_000
 
 
 @dataclass(frozen=True)
@@ -361,7 +364,8 @@ def _write_fast(importer, spool, log, present, progress) -> tuple[int, int]:
         if progress:
             progress("stage", spool.rows, None)
         _fill_stage(cursor, spool, [n for n, _ in names])
-        for i, key in enumerate((*importer.keys, *importer.indexed)):
+        indexed = connection.vendor != "postgresql" or spool.rows < STAGE_INDEXES_BELOW
+        for i, key in enumerate((*importer.keys, *importer.indexed) if indexed else ()):
             cursor.execute(f"CREATE INDEX {STAGE}_k{i} ON {STAGE} ({q(key)})")
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {STAGE}")
