@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun.accounts.roles import role_of
+from jingzhun.assistance.exports import xlsx_response
 from jingzhun.assistance.forms import apply_errors
 from jingzhun.core import scoping
+from jingzhun.core.money import fen_to_yuan
 from jingzhun.regions import codes
 from jingzhun.regions.models import Region
 from jingzhun.registry import selectors as registry
@@ -32,7 +34,7 @@ from jingzhun.web.presenters import label_in_language
 from . import selectors, services, standards, xlsx
 from .forms import ProgressForm, ProjectForm, RoadCalculatorForm
 from .models import Project
-from .vocab import LEVEL, UNIT
+from .vocab import LEVEL, PROJECT_STATUS, UNIT
 
 
 def writes_funds(user) -> bool:
@@ -138,6 +140,41 @@ def project_list(request):
         {"project": p, "done_percent": _percent(p.completed, p.planned_quantity)}
         for p in selectors.project_list(user=request.user, region_code=region.code, year=year)
     ]
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            f"项目库_{region.name}",
+            "项目库",
+            [
+                "项目年度",
+                "项目名称",
+                "用途类别",
+                "实施地点",
+                "区划代码",
+                "状态",
+                "单位",
+                "计划规模",
+                "已完成",
+                "完成率(%)",
+                "已安排资金(元)",
+            ],
+            (
+                [
+                    p.year,
+                    p.name,
+                    p.category,
+                    p.location.name,
+                    p.location_id,
+                    PROJECT_STATUS.label(p.status),
+                    UNIT.label(p.unit),
+                    p.planned_quantity,
+                    p.completed,
+                    row["done_percent"],
+                    fen_to_yuan(p.allocated_fen),
+                ]
+                for row in projects
+                for p in [row["project"]]
+            ),
+        )
     return render(
         request,
         "funds/project_list.html",

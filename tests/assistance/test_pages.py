@@ -67,6 +67,25 @@ def test_a_cadre_cannot_see_another_cadres_household_or_page(
     )
 
 
+def test_a_cadre_gets_404_from_the_register_page_and_the_api_for_another_cadres_household(
+    client, personas, cadre, other_cadre, households, make_household
+):
+    theirs = make_household("A1b")
+    services.pairing_create(
+        by=personas["county_admin"], cadre=other_cadre, household=theirs, start=dt.date(2019, 1, 1)
+    )
+    c = _client(client, personas["cadre"])
+    for no in (theirs.household_no, "5120210010029999"):  # another cadre's, and none at all
+        assert c.get(reverse("household", args=[no])).status_code == 404
+        api = c.get(f"/api/v1/households/{no}")
+        assert api.status_code == 404
+    mine = households["A1a"].household_no
+    assert c.get(reverse("household", args=[mine])).status_code == 200
+    assert c.get(f"/api/v1/households/{mine}").status_code == 200
+    listed = c.get("/api/v1/households", {"region": "512021001000"}).json()
+    assert theirs.household_no not in str(listed) and mine in str(listed)
+
+
 def test_an_outsider_gets_404_for_another_countys_pages(client, personas, places, households):
     c = _client(client, personas["outsider"])
     assert c.get(reverse("assistance:coverage", args=[places["A"].code])).status_code == 404

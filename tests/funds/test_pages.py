@@ -136,6 +136,14 @@ def test_a_project_saved_from_the_form_is_audited_and_takes_progress(places, per
     assert "1.500" in html and "60.0%" in html
     listing = client.get(f"{reverse('funds:projects')}?region={COUNTY_A}").content.decode()
     assert "长河村通村公路" in listing and "60.0" in listing
+    sheet = load_workbook(
+        io.BytesIO(
+            client.get(reverse("funds:projects"), {"region": COUNTY_A, "format": "xlsx"}).content
+        )
+    ).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("项目年度", "项目名称", "用途类别")
+    assert rows[1][1] == "长河村通村公路" and rows[1][5] == "实施中" and rows[1][9] == "60.0"
 
 
 def test_a_project_outside_the_writers_scope_is_refused(places, personas, client):
