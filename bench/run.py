@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py --persons 10000000   # the large run
     .venv/bin/python bench/run.py --only stats         # one step
     .venv/bin/python bench/run.py --persons 10000000 --only validate   # 10M: phase 1 alone
+    .venv/bin/python bench/run.py --only monitor       # bench/monitoring_bench.py, its figures here
 
 
 It makes a synthetic county (cached under bench/data/), loads it into a PostgreSQL database of
@@ -14,7 +15,9 @@ into an empty copy of registry_member with the same indexes); phase 1 alone (rea
 spool: the vectorised pass for CSV) in a child process, with its peak memory;
 the policy assessment beside a bare `COPY (SELECT ...) TO STDOUT` of the rows it reads, the
 county roll-up (live), the refresh of the dashboards' stored roll-ups, and the county dashboard
-page's server time (django.test.Client as a county_admin, median of --page-repeat requests).
+page's server time (django.test.Client as a county_admin, median of --page-repeat requests);
+and the monitoring scan and match beside their bare scans (bench/monitoring_bench.py, run as a
+child process with its own database and the same number of households).
 It prints a table and writes bench/results/<stamp>.json.
 """
 
@@ -56,9 +59,10 @@ def parse_args() -> argparse.Namespace:
         "--only",
         action="append",
         default=[],
-        help="run only these steps: import, validate, assess, stats, reports. "
-        "`validate` alone skips the database (phase 1 of the members file, with peak memory): "
-        "the step that fits a 10M-person run in a few minutes",
+        help="run only these steps: import, validate, assess, stats, reports, monitor. "
+        "`validate` and `monitor` need no import into the suite's database (phase 1 of the "
+        "members file with its peak memory: the step that fits a 10M-person run in a few "
+        "minutes; monitor loads its own)",
     )
     parser.add_argument(
         "--validate-repeat", type=int, default=3, help="best of N for phase 1 alone"
@@ -203,6 +207,44 @@ def bare_scan(url: str, sql: str) -> Callable[[], int]:
     return run
 
 
+_MONITOR_STEPS = {  # monitoring_bench.py's line → (step here, line of its baseline)
+    "scan 1 (classes stored, alerts raised)": ("monitoring scan", "bare scan (facts query"),
+    "scan 2 (re-run)": ("monitoring scan (re-run)", "bare scan (facts query"),
+    "match (import match, whole)": ("monitoring match", "match bare (COPY"),
+}
+
+
+def bench_monitor(args: argparse.Namespace, households: int, record: Callable[..., None]) -> None:
+    """bench/monitoring_bench.py in a child process (it sets up Django on its own database),
+    its table passed through and its main figures recorded."""
+    log(f"== monitoring: bench/monitoring_bench.py --households {households}")
+    server = args.database_url.rsplit("/", 1)[0] + "/postgres"
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "monitoring_bench.py"),
+            "--households",
+            str(households),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": server},
+    ).stdout
+    log(out)
+    seconds = {}
+    for line in out.splitlines():
+        label, _, rest = line.partition("  ")
+        figure = rest.split()[0] if rest.split() else ""
+        if figure.replace(".", "", 1).isdigit():
+            seconds[label.strip()] = float(figure)
+    for label, (step, baseline) in _MONITOR_STEPS.items():
+        bare = next((v for k, v in seconds.items() if k.startswith(baseline)), None)
+        if label in seconds:
+            record(step, seconds[label], bare, households, "bench/monitoring_bench.py, one run")
+
+
 def bench_reports(args: argparse.Namespace, record: Callable[..., None]) -> None:
     """`jingzhun reports refresh` for the year, then the county dashboard's server time."""
     import statistics
@@ -268,7 +310,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "jingzhun.settings.dev"
     os.environ.setdefault("JINGZHUN_VAR_DIR", str(ROOT / "var"))
-    steps = set(args.only) or {"validate", "import", "assess", "stats", "reports"}
+    steps = set(args.only) or {"validate", "import", "assess", "stats", "reports", "monitor"}
     data = synth(args.data_dir, households, args.seed, args.year)
 
     results: list[dict] = []
@@ -303,8 +345,11 @@ def main() -> None:
             figures["rows"],
             f"vectorised CSV pass, no database; peak RSS {figures['peak_mb']:.0f} MB",
         )
-        if steps == {"validate"}:
-            return finish(args, households, results)
+
+    if "monitor" in steps:
+        bench_monitor(args, households, record)
+    if not steps & {"import", "assess", "stats", "reports"}:
+        return finish(args, households, results)
 
     log("== fresh benchmark database")
     fresh_database(args.database_url)
