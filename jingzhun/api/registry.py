@@ -3,6 +3,8 @@ call a selector or service, and present the result for the caller's role."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
@@ -69,20 +71,42 @@ def region_stats(request: HttpRequest, code: RegionCode, year: Year):
     return stats.region_stats(user=request.auth, code=codes.normalize_code(code), year=year)
 
 
+class AlertFilters(PageParams):
+    region: RegionCode | None = None
+    level: Literal["red", "orange", "yellow"] | None = None
+    status: text(12) | None = None
+    overdue: bool | None = None
+    year: Year | None = None
+
+
 @router.get(
     "/alerts",
     response={200: AlertsOut, **NOT_FOUND, **INVALID},
     tags=["regions"],
-    summary="Monitoring alerts in a region",
+    summary="Monitoring alerts in a region, filtered and paged",
     description=(
-        "Placeholder: monitoring (return-to-poverty alerts) has not landed yet, so this always "
-        'answers `{"items": [], "count": 0}` for a region in your scope.'
+        "Return-to-poverty alerts (jingzhun.monitoring) in your scope, newest first. `status` "
+        "is one of raised, verified, decided, measures, reviewed, eliminated, closed, or `open` "
+        "for any of the first five; `overdue=true` keeps the open alerts past their deadline. "
+        "A `region` outside your scope answers 404."
     ),
 )
-def alerts(request: HttpRequest, region: RegionCode | None = None):
-    if region:
-        _region(request.auth, region)
-    return {"items": [], "count": 0}
+def alerts(request: HttpRequest, filters: Query[AlertFilters]):
+    from jingzhun.monitoring import selectors as monitoring
+    from jingzhun.monitoring.presenters import alert_row
+
+    user = request.auth
+    if filters.region:
+        _region(user, filters.region)
+    rows = monitoring.alert_list(
+        user=user,
+        region_code=codes.normalize_code(filters.region) if filters.region else None,
+        level=filters.level,
+        status=filters.status,
+        overdue=filters.overdue,
+        year=filters.year,
+    )
+    return page_of(rows, filters, alert_row)
 
 
 class HouseholdFilters(PageParams):

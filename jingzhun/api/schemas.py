@@ -134,9 +134,34 @@ class StatsOut(Schema):
     children: list[StatsOut]
 
 
+class AlertRow(Schema):
+    id: int
+    household_no: str
+    village: RegionRef
+    year: int
+    rule: str
+    level: Literal["red", "orange", "yellow"]
+    reason: str
+    data: dict
+    status: str
+    tier: Literal["village", "township", "county"]
+    responsible_region: str
+    owner_cadre: str | None
+    raised_on: dt.date
+    verify_by: dt.date
+    decide_by: dt.date
+    due_on: dt.date | None
+    overdue: bool
+    escalations: int
+    identified_on: dt.date | None
+    closed_on: dt.date | None
+
+
 class AlertsOut(Schema):
-    items: list[dict]
+    items: list[AlertRow]
     count: int
+    page: int
+    page_size: int
 
 
 # --- households -----------------------------------------------------------------------------

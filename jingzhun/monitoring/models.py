@@ -237,7 +237,9 @@ class Alert(models.Model):
         return f"{self.household_id} {self.rule} {self.year}"
 
     def is_overdue(self, today) -> bool:
-        return self.due_on is not None and self.due_on < today and self.closed_on is None
+        from .vocab import OPEN_STATUSES
+
+        return self.due_on is not None and self.due_on < today and self.status in OPEN_STATUSES
 
 
 class AlertEvent(models.Model):

@@ -90,6 +90,12 @@ def _expect(alert: Alert, *statuses: str) -> None:
         )
 
 
+def _require_role(user, roles: tuple[str, ...], what: str) -> None:
+    role = role_of(user)
+    if role is None or role.key not in roles:
+        raise PermissionDenied(f"{what}: {', '.join(roles)}")
+
+
 def _require_scope(user, alert: Alert) -> None:
     if not scoping.visible(user, Alert.objects.filter(pk=alert.pk)).exists():
         raise PermissionDenied
@@ -154,9 +160,7 @@ def alert_verify(
 ) -> Alert:
     """The verification visit (入户核实). The decision is due by the alert's decide_by."""
     _require_scope(by, alert)
-    role = role_of(by)
-    if role is None or role.key not in VERIFIERS:
-        raise PermissionDenied("入户核实须由帮扶责任人或村、乡镇、县经办人办理")
+    _require_role(by, VERIFIERS, "入户核实")
     alert = _locked(alert)
     _expect(alert, "raised")
     if not found.strip():
@@ -285,6 +289,7 @@ def household_measures(household: Household):
 def alert_measures(*, by, alert: Alert, note: str = "") -> Alert:
     """Assistance measures are in place (一户一策 in jingzhun.assistance): at least one."""
     _require_scope(by, alert)
+    _require_role(by, VERIFIERS, "帮扶措施落实")
     alert = _locked(alert)
     _expect(alert, "decided")
     measures = list(household_measures(alert.household).values_list("pk", flat=True))
@@ -304,6 +309,7 @@ def alert_measures(*, by, alert: Alert, note: str = "") -> Alert:
 def alert_review(*, by, alert: Alert, note: str) -> Alert:
     """A periodic review visit (回访); may repeat."""
     _require_scope(by, alert)
+    _require_role(by, VERIFIERS, "回访")
     alert = _locked(alert)
     _expect(alert, "measures", "reviewed")
     if not note.strip():
@@ -476,7 +482,7 @@ def escalate_overdue(*, by=None, region_code: str = "") -> int:
     today = clock.today()
     overdue = Alert.objects.filter(_overdue_q(today))
     if region_code:
-        overdue = overdue.filter(household__village_id__startswith=region_code)
+        overdue = overdue.filter(household__village__code__startswith=region_code)
     ids_by_policy: dict[str, list[int]] = {}
     for pk, policy_id in overdue.select_for_update().values_list("pk", "policy"):
         ids_by_policy.setdefault(policy_id, []).append(pk)

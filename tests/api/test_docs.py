@@ -19,7 +19,7 @@ def test_the_openapi_document_names_the_api(client):
     }
     assert "/api/v1/households/{household_no}" in schema["paths"]
     alerts = schema["paths"]["/api/v1/alerts"]["get"]
-    assert "Placeholder" in alerts["description"]
+    assert "jingzhun.monitoring" in alerts["description"]
 
 
 def test_the_docs_page_references_no_external_host(client):

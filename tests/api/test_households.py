@@ -279,5 +279,10 @@ def test_the_region_shows_its_children_summary(client_for, seeded):
     assert body["breadcrumbs"] == []  # the county is outside a township officer's scope
 
 
-def test_alerts_are_an_empty_list_until_monitoring_lands(client_for, seeded):
-    assert client_for("county_admin").get("/api/v1/alerts").json() == {"items": [], "count": 0}
+def test_alerts_are_an_empty_page_before_any_scan(client_for, seeded):
+    assert client_for("county_admin").get("/api/v1/alerts").json() == {
+        "items": [],
+        "count": 0,
+        "page": 1,
+        "page_size": 50,
+    }

@@ -1,0 +1,160 @@
+"""Reads: every one through jingzhun.core.scoping, so a cadre sees the alerts of their paired
+households only and a township its own villages'."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from jingzhun.accounts.roles import role_of
+from jingzhun.core import scoping
+from jingzhun.regions import codes
+from jingzhun.registry.models import Household
+
+from . import clock
+from .models import Alert, AlertEvent, Classification, RiskEvent
+from .rules import RULES
+from .vocab import LEVEL, OPEN_STATUSES
+
+
+def overdue_q(today: dt.date) -> Q:
+    return Q(status__in=OPEN_STATUSES, due_on__lt=today)
+
+
+def alert_list(
+    *,
+    user,
+    region_code: str | None = None,
+    level: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    year: int | None = None,
+) -> QuerySet[Alert]:
+    alerts = scoping.visible(
+        user,
+        Alert.objects.select_related("household", "household__village", "region", "owner_cadre"),
+    )
+    if region_code:
+        alerts = alerts.filter(household__village__code__startswith=codes.prefix(region_code))
+    if level:
+        alerts = alerts.filter(level=level)
+    if status == "open":
+        alerts = alerts.filter(status__in=OPEN_STATUSES)
+    elif status:
+        alerts = alerts.filter(status=status)
+    if year:
+        alerts = alerts.filter(year=year)
+    if overdue is not None:
+        q = overdue_q(clock.today())
+        alerts = alerts.filter(q if overdue else ~q)
+    return alerts.order_by("-raised_on", "-id")
+
+
+def alert_get(*, user, pk: int) -> Alert:
+    return scoping.get_visible_or_404(
+        user,
+        Alert.objects.select_related(
+            "household",
+            "household__village",
+            "region",
+            "owner_cadre",
+            "identification_case",
+            "elimination_case",
+        ),
+        pk=pk,
+    )
+
+
+def alert_timeline(*, alert: Alert) -> list[AlertEvent]:
+    return list(alert.timeline.select_related("by").order_by("at", "id"))
+
+
+def alert_counts(*, user, code: str, year: int) -> dict[str, int]:
+    """Alerts raised for `year` under the region, by level (flat), for the dashboards."""
+    rows = (
+        alert_list(user=user, region_code=code, year=year)
+        .order_by()
+        .values("level")
+        .annotate(n=Count("id"))
+    )
+    found = {row["level"]: row["n"] for row in rows}
+    return {level: found.get(level, 0) for level in LEVEL.keys}
+
+
+def household_monitoring(*, user, household: Household) -> dict[str, Any]:
+    """What the household page shows: its latest class, its alerts and its risk events."""
+    classes = scoping.visible(user, Classification.objects.filter(household=household))
+    return {
+        "classification": classes.order_by("-year").first(),
+        "alerts": list(
+            scoping.visible(user, Alert.objects.filter(household=household)).order_by(
+                "-raised_on", "-id"
+            )
+        ),
+        "events": list(
+            scoping.visible(user, RiskEvent.objects.filter(household=household)).order_by(
+                "-date", "-id"
+            )[:50]
+        ),
+    }
+
+
+def cadre_open_alerts(*, user, cadre) -> QuerySet[Alert]:
+    return (
+        scoping.visible(user, Alert.objects.filter(owner_cadre=cadre, status__in=OPEN_STATUSES))
+        .select_related("household", "household__village")
+        .order_by("due_on", "id")
+    )
+
+
+# What a role may do next on an alert, for the alert page: (action, label) pairs.
+def next_actions(*, user, alert: Alert) -> list[str]:
+    role = role_of(user)
+    key = role.key if role else ""
+    actions: list[str] = []
+    if alert.status == "raised" and key in (
+        "cadre",
+        "village_officer",
+        "township_officer",
+        "county_admin",
+    ):
+        actions.append("verify")
+    if (
+        alert.status in ("raised", "verified")
+        and alert.identification_case_id is None
+        and key
+        in (
+            "village_officer",
+            "township_officer",
+            "county_admin",
+        )
+    ):
+        actions.append("close")
+    if (
+        alert.status == "verified"
+        and alert.identification_case_id is None
+        and key == ("village_officer")
+    ):
+        actions.append("submit")
+    if alert.status == "decided" and key in ("cadre", "village_officer"):
+        actions.append("measures")
+    if alert.status in ("measures", "reviewed") and key in (
+        "cadre",
+        "village_officer",
+        "township_officer",
+    ):
+        actions.append("review")
+    if (
+        alert.status in ("measures", "reviewed")
+        and alert.elimination_case_id is None
+        and key == "village_officer"
+    ):
+        actions.append("eliminate")
+    return actions
+
+
+def rule_label(rule_id: str) -> str:
+    rule = RULES.get(rule_id)
+    return rule.zh if rule else rule_id
