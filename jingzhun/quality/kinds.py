@@ -425,6 +425,37 @@ class DuplicateMemberKind(Kind):
         return _member_rows(qs, value=other_no)
 
 
+class MatchEventKind(Kind):
+    """Members still counted in a household whose ID number a department's match file
+    (`jingzhun import match`, kept as monitoring risk events) reported with `event` dated on or
+    before the reference date; `sources` narrows to some departments. The value is the date."""
+
+    object_type = "member"
+    params = {"event", "sources"}
+
+    def validate(self, params):
+        super().validate(params)
+        from jingzhun.monitoring.vocab import EVENT, SOURCE
+
+        if params.get("event") not in EVENT.keys:
+            raise RuleError(f"parameter event must be one of {', '.join(EVENT.keys)}")
+        sources = params.get("sources", [])
+        if not isinstance(sources, list) or any(s not in SOURCE.keys for s in sources):
+            raise RuleError(f"parameter sources must list some of {', '.join(SOURCE.keys)}")
+
+    def query(self, params, ctx):
+        from jingzhun.monitoring.models import RiskEvent
+
+        events = RiskEvent.objects.filter(
+            id_number=OuterRef("id_number"), kind=params["event"], date__lte=ctx.on
+        )
+        if params.get("sources"):
+            events = events.filter(source__in=params["sources"])
+        qs = Member.objects.filter(ctx.village_q("household__village__code")).filter(Exists(events))
+        first = Cast(Subquery(events.order_by("date").values("date")[:1]), CharField())
+        return _member_rows(qs, value=first)
+
+
 class ExitStandardKind(Kind):
     """Households with `status` (default exited) and an exit year whose record fails the
     policy pack `pack` (template with {year} = the exit year): assessed by jingzhun.policy on
@@ -521,6 +552,7 @@ KINDS: dict[str, Kind] = {
     "income_per_capita": IncomePerCapitaKind(),
     "duplicate_member": DuplicateMemberKind(),
     "exit_standard": ExitStandardKind(),
+    "match_event": MatchEventKind(),
 }
 
 

@@ -53,6 +53,28 @@ def _child(birth, **mkw):
     return build
 
 
+def _reported(event: str, date: str):
+    """A member whose ID number a department's match file reported with `event` on `date`."""
+
+    def build(v):
+        import datetime as dt
+
+        from jingzhun.monitoring.models import RiskEvent
+
+        household, member = with_head(v)
+        RiskEvent.objects.create(
+            household=household,
+            member=member,
+            id_number=member.id_number,
+            kind=event,
+            source="civil_affairs",
+            date=dt.date.fromisoformat(date),
+        )
+        return member
+
+    return build
+
+
 def _members(*relations):
     def build(v):
         household = hh(v)
@@ -194,5 +216,8 @@ CASES = {
         _income(wage_fen=100, production_fen=0, transfer_fen=0, production_cost_fen=200_000),
         _income(),
     ),
-    "deceased-still-counted": None,
+    "deceased-still-counted": (
+        _reported("death", "2018-06-01"),  # dead before the check date, still a member
+        _reported("death", "2019-02-01"),  # after the check date (2018-12-31): not yet
+    ),
 }

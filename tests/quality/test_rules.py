@@ -44,6 +44,8 @@ def test_rule_is_silent_on_the_passing_record(rule_id, places, check):
 
 def test_pending_rules_are_not_run(places, check):
     pending = [r for r in RULES.values() if r.pending]
+    if not pending:
+        pytest.skip("every shipped rule is runnable")
     outcome = check([r.id for r in pending])
     assert outcome.run.found == 0
     assert all(r.note.startswith("PENDING") for r in pending)
