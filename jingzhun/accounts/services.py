@@ -61,6 +61,37 @@ def user_create(
     return user
 
 
+@transaction.atomic
+def superuser_create(*, by, username: str, password: str) -> User:
+    """A superuser (sees and administers everything): audited like any other account."""
+    user = User.objects.create_superuser(username, password=password)
+    audit.record(
+        by=by,
+        action="user.create",
+        object_type="user",
+        object_id=user.pk,
+        after={"username": username, "superuser": True},
+    )
+    return user
+
+
+@transaction.atomic
+def password_set(*, by, user: User, password: str, check_strength: bool = True) -> User:
+    """A new password. The trail says that it changed, never what it is."""
+    if check_strength:
+        validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(
+        by=by,
+        action="user.password_set",
+        object_type="user",
+        object_id=user.pk,
+        region_code=user.region_id or "",
+    )
+    return user
+
+
 def _window_start() -> dt.datetime:
     return timezone.now() - dt.timedelta(seconds=settings.JINGZHUN_LOGIN_LOCKOUT_SECONDS)
 

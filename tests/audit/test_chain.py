@@ -100,6 +100,12 @@ def _writes(places):
             check_password_strength=False,
         )
 
+    def password():
+        accounts.password_set(by=admin, user=admin, password="z" * 20, check_strength=False)
+
+    def superuser():
+        accounts.superuser_create(by=admin, username="root-a", password="w" * 20)
+
     return [
         (register, "household.register"),
         (update, "household.update"),
@@ -112,6 +118,8 @@ def _writes(places):
         (token, "token.issue"),
         (revoke, "token.revoke"),
         (user, "user.create"),
+        (password, "user.password_set"),
+        (superuser, "user.create"),
     ]
 
 

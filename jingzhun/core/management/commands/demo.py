@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import sys
 import tempfile
@@ -72,8 +73,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def _create_users(self) -> list[tuple[str, str, str, str]]:
         from jingzhun.accounts.models import User
-        from jingzhun.accounts.services import user_create
-        from jingzhun.assistance.models import Cadre, Pairing
+        from jingzhun.accounts.services import password_set, superuser_create, user_create
+        from jingzhun.assistance import services as assistance
+        from jingzhun.assistance.models import Cadre
         from jingzhun.regions.models import Region
         from jingzhun.registry.models import Household
 
@@ -87,9 +89,7 @@ class Command(BaseCommand):
             region = places[level]
             existing = User.objects.filter(username=username).first()
             if existing:
-                existing.set_password(password)
-                existing.save(update_fields=["password"])
-                user = existing
+                user = password_set(by=None, user=existing, password=password, check_strength=False)
             else:
                 user = user_create(
                     by=None,
@@ -101,19 +101,17 @@ class Command(BaseCommand):
                 )
             logins.append((username, password, role, f"{region.name} {region.code}"))
             if role == "cadre" and not Cadre.objects.filter(user=user).exists():
-                cadre = Cadre.objects.create(
-                    name="演示帮扶责任人", unit="县农业农村局", region=region, user=user
+                cadre = assistance.cadre_create(
+                    by=None, name="演示帮扶责任人", unit="县农业农村局", region=region, user=user
                 )
-                import datetime as dt
-
                 for household in Household.objects.filter(
                     village__code__startswith=region.prefix, status="poor"
                 ).order_by("household_no")[:5]:
-                    Pairing.objects.create(
-                        cadre=cadre, household=household, start=dt.date(2018, 1, 1)
+                    assistance.pairing_create(
+                        by=None, cadre=cadre, household=household, start=dt.date(2018, 1, 1)
                     )
         if not User.objects.filter(is_superuser=True).exists():
             password = secrets.token_urlsafe(9)
-            User.objects.create_superuser("admin", password=password)
+            superuser_create(by=None, username="admin", password=password)
             logins.append(("admin", password, "superuser", "(all)"))
         return logins
