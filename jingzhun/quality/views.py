@@ -20,6 +20,7 @@ from jingzhun.regions.models import Region
 from jingzhun.registry.selectors import home_region_for, region_breadcrumbs
 
 from . import selectors
+from .kinds import KINDS
 from .services import CheckError, run_checks
 
 
@@ -120,5 +121,14 @@ def rule_findings(request, code: str, rule_id: str):
             "names": names,
             "village": village,
             "show": show,
+            "edit": _edit_target(rules[rule_id]) if _may_run(request.user) else None,
         },
     )
+
+
+def _edit_target(rule) -> str:
+    """Which form corrects a finding of this rule: the member's, the year's income, or the
+    household's (a rule reading income fields is fixed on the income form)."""
+    if any(f.startswith("income.") for f in rule.fields):
+        return "income"
+    return "member" if KINDS[rule.kind].object_type == "member" else "household"

@@ -39,6 +39,12 @@ def test_region_page_counts_and_drill_down(client, personas, checked):
     body = detail.content.decode()
     assert f'href="/households/{bad.household.household_no}/"' in body
     assert bad.name in body
+    # each open finding links to the form that corrects it, for those who may correct it
+    edit = reverse("member_edit", args=[bad.household.household_no, bad.pk])
+    assert f'href="{edit}"' in body
+    login(client, personas["auditor"])
+    audited = client.get(reverse("quality:rule", args=[COUNTY_A, RULE])).content.decode()
+    assert bad.name in audited and "去修改" not in audited
     by_village = client.get(
         reverse("quality:rule", args=[COUNTY_A, RULE]), {"village": VILLAGE_A1A}
     )
@@ -89,3 +95,18 @@ def test_index_redirects_to_home_region(client, personas):
     login(client, personas["township_officer"])
     response = client.get(reverse("quality:index"))
     assert response.status_code == 302 and response.url.endswith("/512021001000/")
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "form"),
+    [
+        ("head-under-16", "member"),
+        ("illness-cause-all-healthy", "household"),
+        ("costs-exceed-income", "income"),
+    ],
+)
+def test_a_finding_is_corrected_on_the_form_of_what_the_rule_reads(rule_id, form):
+    from jingzhun.quality.rulebook import shipped_rules
+    from jingzhun.quality.views import _edit_target
+
+    assert _edit_target(shipped_rules()[rule_id]) == form
