@@ -372,12 +372,16 @@ class Progress:
 def _progress_by_child(prefix: str, child_length: int, year: int) -> dict[str, Progress]:
     """Exits in the year grouped by the first `child_length` digits of the village code.
 
-    Until the procedures engine records exit decisions, an exit counts when the registry says
-    status exited with exit_year = year.
+    An exit counts when the procedures engine decided an exit case for the year, or, for
+    records loaded without one, when the registry says status exited with exit_year = year
+    (`procedures.selectors.exited_in_year_q`): a household that exited and later returned
+    still counts for the year it exited.
     """
+    from jingzhun.procedures.selectors import exited_in_year_q
+
     result: dict[str, Progress] = {}
-    exited = Household.objects.filter(
-        village__code__startswith=prefix, status="exited", exit_year=year
+    exited = Household.objects.filter(village__code__startswith=prefix).filter(
+        exited_in_year_q(year)
     )
     for row in (
         exited.annotate(child=Substr("village_id", 1, child_length))

@@ -10,6 +10,22 @@ from jingzhun.regions import codes
 from jingzhun.registry.stats import COMMAND_LINE, region_stats
 
 
+def _attach_procedure_decisions(data: dict, *, code: str, year: int) -> None:
+    """Households and persons newly identified, exited, returned and removed in the year by
+    decided procedure cases, on the region and each child (`procedures`)."""
+    from jingzhun.procedures.selectors import decision_counts
+
+    decided = decision_counts(user=COMMAND_LINE, code=code, year=year)
+    by_code = {row["region_code"]: row for row in decided["children"]}
+    for row, source in [(data, decided)] + [
+        (child, by_code.get(child["region_code"])) for child in data["children"]
+    ]:
+        if source is not None:
+            row["procedures"] = {
+                k: v for k, v in source.items() if k not in ("region_code", "children")
+            }
+
+
 class Command(BaseCommand):
     help = "Households, persons, poor households and persons, incidence, by cause and attribute."
 
@@ -26,6 +42,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from exc
         except Http404 as exc:
             raise CommandError(f"unknown region {region}", returncode=2) from exc
+        _attach_procedure_decisions(data, code=code, year=year)
         if format == "json":
             write_json(self.stdout, data)
             return
@@ -34,4 +51,14 @@ class Command(BaseCommand):
                 f"{row['region_code']}  户 {row['households']:>8}  人 {row['persons']:>9}  "
                 f"贫困户 {row['poor_households']:>7}  贫困人口 {row['poor_persons']:>8}  "
                 f"发生率 {row['incidence'] or '-':>6}%"
+                + "".join(
+                    f"  {label} {row['procedures'][key]['households']}户"
+                    for key, label in (
+                        ("identified", "新识别"),
+                        ("exited", "脱贫"),
+                        ("returned", "返贫"),
+                        ("removed", "清退"),
+                    )
+                    if "procedures" in row
+                )
             )
