@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from jingzhun.audit import services as audit
 from jingzhun.regions import codes
 from jingzhun.regions.models import Region
 from jingzhun.registry.models import Household
@@ -44,7 +45,7 @@ def default_years(prefix: str = "") -> list[int]:
     return list(range(bounds["first"], last + 1))
 
 
-def refresh(*, year: int, region_code: str | None = None, today=None) -> RefreshResult:
+def refresh(*, year: int, region_code: str | None = None, today=None, by=None) -> RefreshResult:
     start = time.perf_counter()
     now = timezone.now()
     if region_code:
@@ -72,6 +73,16 @@ def refresh(*, year: int, region_code: str | None = None, today=None) -> Refresh
         regions = 0
         for province in provinces:
             regions += _rebuild_upper(province, year)
+        # One entry per refresh, not per row: the figures are derived, and the entry says when
+        # the reported numbers were recomputed and by whom.
+        audit.record(
+            by=by,
+            action="reports.refresh",
+            object_type="region_figures",
+            object_id=year,
+            region_code=roots[0].code if region_code else "",
+            after={"year": year, "villages": len(fresh), "regions": regions},
+        )
     return RefreshResult(
         region_code=region_code,
         year=year,

@@ -162,3 +162,15 @@ def test_the_refresh_command_refuses_an_unknown_region(db):
 def test_coverage_reads_the_year_end(county):
     assert services.figures.coverage_day(2017, dt.date(2018, 5, 1)) == dt.date(2017, 12, 31)
     assert services.figures.coverage_day(2018, dt.date(2018, 5, 1)) == dt.date(2018, 5, 1)
+
+
+def test_a_refresh_is_one_entry_in_the_audit_trail(county):
+    from jingzhun.audit.models import AuditEntry
+    from jingzhun.audit.services import verify
+
+    before = AuditEntry.objects.count()
+    result = services.refresh(year=YEAR, today=TODAY)
+    (entry,) = AuditEntry.objects.filter(seq__gt=before)  # seq runs 1, 2, … without gaps
+    assert (entry.action, entry.object_id) == ("reports.refresh", str(YEAR))
+    assert entry.after == {"year": YEAR, "villages": result.villages, "regions": result.regions}
+    assert verify().ok
