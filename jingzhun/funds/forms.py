@@ -83,3 +83,15 @@ class ProgressForm(forms.Form):
         label=_("本期完成"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3
     )
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+
+class BeneficiaryForm(forms.Form):
+    prefix = "benefit"
+
+    household_no = forms.CharField(label=_("户编号"), max_length=30)
+    year = forms.IntegerField(label=_("受益年度"), min_value=2000, max_value=2100)
+    amount = forms.CharField(label=_("受益金额（元，可为0）"), max_length=24, initial="0")
+    note = forms.CharField(label=_("受益内容"), max_length=300, required=False)
+
+    def clean_amount(self):
+        return amount_fen(self.cleaned_data["amount"], "yuan")

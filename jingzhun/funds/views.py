@@ -27,12 +27,13 @@ from jingzhun.core.money import fen_to_yuan
 from jingzhun.regions import codes
 from jingzhun.regions.models import Region
 from jingzhun.registry import selectors as registry
+from jingzhun.registry.models import Household
 from jingzhun.reports.selectors import require_reader
 from jingzhun.reports.views import XLSX
 from jingzhun.web.presenters import label_in_language
 
 from . import selectors, services, standards, xlsx
-from .forms import ProgressForm, ProjectForm, RoadCalculatorForm
+from .forms import BeneficiaryForm, ProgressForm, ProjectForm, RoadCalculatorForm
 from .models import Project
 from .vocab import LEVEL, PROJECT_STATUS, UNIT
 
@@ -189,18 +190,24 @@ def project_detail(request, pk: int):
         request.user, Project.objects.select_related("location"), pk=pk
     )
     form = ProgressForm(initial={"date": timezone.localdate()})
+    benefit_form = BeneficiaryForm(initial={"year": project.year, "amount": "0"})
     if request.method == "POST":
         if not writes_funds(request.user):
             raise PermissionDenied
-        form = ProgressForm(request.POST)
-        if form.is_valid():
-            try:
-                services.progress_record(by=request.user, project=project, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已记录完成进度。"))
+        if "benefit-household_no" in request.POST:
+            benefit_form = BeneficiaryForm(request.POST)
+            if _add_beneficiary(request, project, benefit_form):
                 return redirect("funds:project", pk=project.pk)
+        else:
+            form = ProgressForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.progress_record(by=request.user, project=project, **form.cleaned_data)
+                except ValidationError as exc:
+                    apply_errors(form, exc)
+                else:
+                    messages.success(request, _("已记录完成进度。"))
+                    return redirect("funds:project", pk=project.pk)
     completed = selectors.project_completed_quantity(project)
     return render(
         request,
@@ -216,8 +223,39 @@ def project_detail(request, pk: int):
             progress=project.progress.all(),
             beneficiaries=selectors.project_beneficiaries(user=request.user, project=project),
             form=form,
+            benefit_form=benefit_form,
         ),
     )
+
+
+def _add_beneficiary(request, project: Project, form: BeneficiaryForm) -> bool:
+    """Link a registered household (in the writer's scope) to the project; False with the
+    reason on the form when refused."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    household = (
+        scoping.visible(request.user, Household.objects.all())
+        .filter(household_no=data["household_no"].strip())
+        .first()
+    )
+    if household is None:
+        form.add_error("household_no", _("户编号不存在或不在您的管辖范围内。"))
+        return False
+    try:
+        services.beneficiary_add(
+            by=request.user,
+            project=project,
+            household=household,
+            year=data["year"],
+            amount_fen=data["amount"],
+            note=data["note"],
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return False
+    messages.success(request, _("已登记受益户 %(no)s。") % {"no": household.household_no})
+    return True
 
 
 def _standard_title(standard_id: str) -> str:

@@ -212,3 +212,41 @@ def test_the_household_page_sums_benefits_per_year(places, households, personas,
     section = html[html.index('id="benefits"') :]
     assert "长河村蓄水池" in section and "产业发展到户资金" in section
     assert "2018年合计" in section and "2,200.50" in section
+
+
+def test_a_beneficiary_household_is_linked_from_the_project_page(
+    places, households, personas, client
+):
+    project = services.project_create(
+        by=None,
+        name="长河村产业园",
+        category="产业发展",
+        location=places["A1a"],
+        year=2018,
+        planned_quantity="1",
+        unit="place",
+    )
+    url = reverse("funds:project", args=[project.pk])
+    client.force_login(personas["county_admin"])
+
+    def add(no, amount="500.5"):
+        data = {
+            "benefit-household_no": no,
+            "benefit-year": "2018",
+            "benefit-amount": amount,
+            "benefit-note": "分红",
+        }
+        return client.post(url, data)
+
+    unknown = add(households["B"].household_no)  # another county's: as if it did not exist
+    assert unknown.status_code == 200 and "户编号不存在" in unknown.content.decode()
+    refused = add(households["A1b"].household_no).content.decode()  # not at the project's place
+    assert "不在项目地点" in refused
+    assert "2 decimal places" in add(households["A1a"].household_no, "1.001").content.decode()
+    assert not project.benefits.exists()
+    assert add(households["A1a"].household_no).status_code == 302
+    benefit = project.benefits.get()
+    assert (benefit.household, benefit.amount_fen) == (households["A1a"], 50050)
+    assert AuditEntry.objects.filter(action="funds.beneficiary.add").count() == 1
+    page = client.get(reverse("household", args=[households["A1a"].household_no]))
+    assert "长河村产业园" in page.content.decode()
