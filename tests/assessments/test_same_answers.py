@@ -1,0 +1,170 @@
+"""The same households give the same answers on SQLite and on PostgreSQL.
+
+Both databases are held to one reference that needs no SQL: the pure engine fed with plain
+dicts read off the model instances (`policy.assess_one`). On PostgreSQL the frames leave the
+server by COPY; that path must also equal the plain-cursor path SQLite takes, edge cases
+included (null flags, no income, a negative income, no members, school-age boundaries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from django.db import connection
+
+from jingzhun import policy
+from jingzhun.assessments import facts
+from jingzhun.assessments.selectors import assess_region, pack_get
+from jingzhun.registry.models import Household
+from tests.factories import HouseholdFactory, IncomeFactory, MemberFactory, make_id_number
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2018
+ON = dt.date(YEAR, 12, 31)
+PACKS = ["cn-sichuan-2018", "cn-national-2014", "cn-national-2020"]
+FLAGS = (
+    "food_clothing_secure",
+    "housing_safe",
+    "relocated",
+    "water_safe",
+    "electricity",
+    "radio_tv",
+)
+
+
+def _income(household, net_fen: int):
+    IncomeFactory(
+        household=household,
+        year=YEAR,
+        wage_fen=max(net_fen, 0),
+        production_fen=0,
+        property_fen=0,
+        transfer_fen=0,
+        production_cost_fen=max(-net_fen, 0),
+    )
+
+
+@pytest.fixture
+def edge_cases(places):
+    """Households that differ in exactly the ways a database could read differently."""
+    village = places["A1a"]
+    line = 353_500  # the 2018 line in fen
+
+    def make(no, *, persons=2, net_per_person=None, members=None, **flags):
+        household = HouseholdFactory(village=village, household_no=no, **flags)
+        for i, extra in enumerate(members or [{}] * persons):
+            MemberFactory(household=household, relation="head" if i == 0 else "child", **extra)
+        if net_per_person is not None:
+            _income(household, net_per_person * max(persons, len(members or [])))
+        return household
+
+    def school_age():
+        return make_id_number(birth="20080601")
+
+    make("E01", net_per_person=line + 1)
+    make("E02", net_per_person=line)  # on the line: fails
+    make("E03")  # no income record: unknown
+    make("E04", net_per_person=-10_000)  # costs above income
+    make("E05", persons=0, members=[], net_per_person=line * 3)  # no member rows
+    make("E06", net_per_person=line * 2, housing_safe=None, water_safe=False, radio_tv=None)
+    make("E07", net_per_person=line * 2, housing_safe=False, relocated=True)
+    make(
+        "E08",
+        net_per_person=line * 2,
+        members=[
+            {},
+            {"id_number": school_age(), "dropout": True, "student": "none"},
+        ],
+    )
+    make(
+        "E09",
+        net_per_person=line * 2,
+        members=[{}, {"id_number": school_age(), "dropout": None, "student": "none"}],
+    )
+    make("E10", net_per_person=line * 2, members=[{}, {"medical_insurance": None}])
+    make("E11", net_per_person=line * 2, members=[{}, {"medical_insurance": False}])
+    sixteen = make_id_number(birth="20021231")  # 16 on the assessment date: past school age
+    make("E12", net_per_person=line * 2, members=[{}, {"id_number": sixteen, "dropout": True}])
+    make("E13", net_per_person=line * 2, food_clothing_secure=None, electricity=None)
+    return village
+
+
+def _plain(household: Household) -> tuple[dict, list[dict]]:
+    """The facts of one household as plain Python values, straight off the instances."""
+    income = household.incomes.filter(year=YEAR).first()
+    record = {"household_no": household.household_no, "members": household.members.count()}
+    if income is not None:
+        record["net_income_fen"] = (
+            income.wage_fen
+            + income.production_fen
+            + income.property_fen
+            + income.transfer_fen
+            - income.production_cost_fen
+        )
+    record.update({flag: getattr(household, flag) for flag in FLAGS})
+    members = [
+        {
+            "household_no": household.household_no,
+            "birth_date": m.birth_date,
+            "dropout": m.dropout,
+            "student": m.student,
+            "medical_insurance": m.medical_insurance,
+        }
+        for m in household.members.all()
+    ]
+    return record, members
+
+
+def _as_dict(entity: policy.EntityResult) -> dict:
+    return {
+        "passed": entity.passed,
+        "criteria": [
+            {"key": c.key, "passed": c.passed, "value": c.value, "threshold": c.threshold}
+            for c in entity.criteria
+        ],
+    }
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+def test_the_database_gives_the_answers_of_the_engine_fed_plain_values(edge_cases, pack_id):
+    pack = pack_get(pack_id)
+    report = assess_region(level="household", pack=pack, year=YEAR, region_code=edge_cases.code)
+    from_db = {
+        r["household_no"]: {"passed": r["passed"], "criteria": r["criteria"]}
+        for r in report["results"]
+    }
+    expected = {}
+    for household in Household.objects.filter(village=edge_cases).order_by("household_no"):
+        record, members = _plain(household)
+        entity = policy.assess_one(pack, "household", record, members=members, on=ON)
+        expected[household.household_no] = _as_dict(entity)
+    assert from_db == expected
+    # The cases do reach every outcome, so the comparison is not between two empty answers.
+    outcomes = {c["passed"] for r in expected.values() for c in r["criteria"]}
+    assert outcomes == {True, False, None}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
+def test_on_postgresql_the_copy_path_reads_exactly_what_a_plain_cursor_reads(
+    edge_cases, monkeypatch
+):
+    prefix = edge_cases.code
+    by_copy = {
+        **facts.household_frames(prefix=prefix, year=YEAR),
+        **facts.village_frame(prefix=prefix, year=YEAR),
+    }
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # take the generic cursor branch
+    by_cursor = {
+        **facts.household_frames(prefix=prefix, year=YEAR),
+        **facts.village_frame(prefix=prefix, year=YEAR),
+    }
+    assert set(by_copy) == set(by_cursor)
+    for name, frame in by_copy.items():
+        other = by_cursor[name]
+        key = frame.columns[0]
+        assert frame.schema == other.schema, name
+        assert frame.sort(pl.all()).equals(other.sort(pl.all()), null_equal=True), name
+        assert frame.height > 0 and key in frame.columns
