@@ -12,7 +12,7 @@ from jingzhun.assistance.forms import date_field
 from jingzhun.core.money import MoneyError, wan_to_fen, yuan_to_fen
 
 from . import standards
-from .vocab import UNIT
+from .vocab import LEVEL, UNIT
 
 MONEY_UNITS = (("yuan", _("元")), ("wan", _("万元")))
 
@@ -95,3 +95,61 @@ class BeneficiaryForm(forms.Form):
 
     def clean_amount(self):
         return amount_fen(self.cleaned_data["amount"], "yuan")
+
+
+class MoneyFields(forms.Form):
+    """An amount typed in yuan or 万元 (six decimals), cleaned to exact fen as `amount_fen`."""
+
+    amount = forms.CharField(label=_("金额"), max_length=24)
+    unit = forms.ChoiceField(label=_("金额单位"), choices=MONEY_UNITS, initial="wan")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("amount") and data.get("unit"):
+            try:
+                data["amount_fen"] = amount_fen(data["amount"], data["unit"])
+            except ValidationError as exc:
+                self.add_error("amount", exc)
+        return data
+
+
+class BudgetForm(MoneyFields):
+    level = forms.ChoiceField(label=_("资金级别"), choices=LEVEL.choices())
+    budget_year = forms.IntegerField(label=_("资金年度"), min_value=2000, max_value=2100)
+    source = forms.CharField(label=_("文件"), max_length=200, required=False)
+    note = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+    field_order = ["level", "budget_year", "amount", "unit", "source", "note"]
+
+
+class AllocationForm(MoneyFields):
+    level = forms.ChoiceField(label=_("资金级别"), choices=LEVEL.choices())
+    budget_year = forms.IntegerField(label=_("资金年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("安排年度"), min_value=2000, max_value=2100)
+    batch = forms.CharField(label=_("批次"), max_length=20)
+    category = forms.CharField(label=_("用途"), max_length=50)
+    project = forms.TypedChoiceField(label=_("项目（可不选）"), required=False, coerce=int)
+    advance_for_year = forms.IntegerField(
+        label=_("提前安排用于年度（可不填）"), min_value=2000, max_value=2100, required=False
+    )
+    note = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+    field_order = [
+        "level",
+        "budget_year",
+        "year",
+        "batch",
+        "category",
+        "project",
+        "amount",
+        "unit",
+        "advance_for_year",
+        "note",
+    ]
+
+    def __init__(self, *args, projects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [
+            ("", _("（不选）")),
+            *((p.pk, f"{p.year} {p.name}") for p in projects),
+        ]

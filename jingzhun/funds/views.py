@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,14 @@ from jingzhun.reports.views import XLSX
 from jingzhun.web.presenters import label_in_language
 
 from . import selectors, services, standards, xlsx
-from .forms import BeneficiaryForm, ProgressForm, ProjectForm, RoadCalculatorForm
+from .forms import (
+    AllocationForm,
+    BeneficiaryForm,
+    BudgetForm,
+    ProgressForm,
+    ProjectForm,
+    RoadCalculatorForm,
+)
 from .models import Project
 from .vocab import LEVEL, PROJECT_STATUS, UNIT
 
@@ -346,4 +354,84 @@ def project_create(request):
             subsidy=subsidy,
             standard=calculator.standard,
         ),
+    )
+
+
+def _ledger_region(request) -> Region:
+    """Budgets and allocations are held by a county (the level that receives the money)."""
+    region = _region(request)
+    if region.level != "county":
+        raise Http404
+    return region
+
+
+@login_required
+def budget_create(request):
+    if not writes_funds(request.user):
+        raise PermissionDenied
+    region = _ledger_region(request)
+    form = BudgetForm(request.POST or None, initial={"budget_year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.budget_create(
+                by=request.user,
+                region=region,
+                level=data["level"],
+                budget_year=data["budget_year"],
+                amount_fen=data["amount_fen"],
+                source=data["source"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("预算已登记。"))
+            return redirect(
+                f"{reverse('funds:report')}?region={region.code}&year={data['budget_year']}"
+            )
+    return render(
+        request,
+        "funds/ledger_form.html",
+        _context(request, region, form=form, heading=_("登记预算（资金下达）"), nav="budget"),
+    )
+
+
+@login_required
+def allocation_create(request):
+    if not writes_funds(request.user):
+        raise PermissionDenied
+    region = _ledger_region(request)
+    projects = selectors.project_list(user=request.user, region_code=region.code)
+    year = timezone.localdate().year
+    form = AllocationForm(
+        request.POST or None,
+        initial={"year": year, "budget_year": year},
+        projects=projects,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.allocation_create(
+                by=request.user,
+                region=region,
+                level=data["level"],
+                budget_year=data["budget_year"],
+                year=data["year"],
+                batch=data["batch"],
+                category=data["category"],
+                amount_fen=data["amount_fen"],
+                project=projects.filter(pk=data["project"]).first() if data["project"] else None,
+                advance_for_year=data["advance_for_year"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("资金已安排。"))
+            return redirect(f"{reverse('funds:report')}?region={region.code}&year={data['year']}")
+    return render(
+        request,
+        "funds/ledger_form.html",
+        _context(request, region, form=form, heading=_("安排资金"), nav="allocation"),
     )

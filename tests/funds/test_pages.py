@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from jingzhun.audit.models import AuditEntry
 from jingzhun.funds import selectors, services
-from jingzhun.funds.models import Project
+from jingzhun.funds.models import Allocation, Budget, Project
 from tests.conftest import COUNTY_A, VILLAGE_A1A
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +250,58 @@ def test_a_beneficiary_household_is_linked_from_the_project_page(
     assert AuditEntry.objects.filter(action="funds.beneficiary.add").count() == 1
     page = client.get(reverse("household", args=[households["A1a"].household_no]))
     assert "长河村产业园" in page.content.decode()
+
+
+def test_a_budget_in_wan_and_an_allocation_in_yuan_are_entered_exactly(places, personas, client):
+    client.force_login(personas["county_admin"])
+    budget_url = f"{reverse('funds:budget_create')}?region={COUNTY_A}"
+    response = client.post(
+        budget_url,
+        {"level": "county", "budget_year": "2018", "amount": "8377.500001", "unit": "wan"},
+    )
+    assert response.status_code == 302
+    assert Budget.objects.get().amount_fen == 8_377_500_001
+    response = client.post(
+        f"{reverse('funds:allocation_create')}?region={COUNTY_A}",
+        {
+            "level": "county",
+            "budget_year": "2018",
+            "year": "2018",
+            "batch": "1",
+            "category": "特困户帮扶基金",
+            "amount": "8,800,000.00",
+            "unit": "yuan",
+        },
+    )
+    assert response.status_code == 302
+    assert Allocation.objects.get().amount_fen == 880_000_000
+
+
+def test_an_over_allocation_on_the_page_is_refused_with_the_remainder_and_nothing_written(
+    anyue_2018, personas, client
+):
+    client.force_login(personas["county_admin"])
+    before = Allocation.objects.count()
+    page = client.post(
+        f"{reverse('funds:allocation_create')}?region={COUNTY_A}",
+        {
+            "level": "county",
+            "budget_year": "2018",
+            "year": "2018",
+            "batch": "2",
+            "category": "第二批",
+            "amount": "3141.644301",
+            "unit": "wan",
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "余额不足" in html and "31416443.00" in html
+    assert Allocation.objects.count() == before
+
+
+def test_the_ledger_forms_are_the_county_offices(places, personas, client):
+    client.force_login(personas["county_admin"])
+    township = reverse("funds:budget_create") + f"?region={places['A1'].code}"
+    assert client.get(township).status_code == 404  # a county holds the budgets
+    client.force_login(personas["township_officer"])
+    assert client.get(reverse("funds:allocation_create")).status_code == 403
