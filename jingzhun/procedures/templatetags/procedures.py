@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -63,7 +66,10 @@ def _text(key: str, value) -> str:
             return f"{verdict}（{value.get('pack_id', '')}）"
         return "；".join(f"{k}：{v}" for k, v in value.items())
     if isinstance(value, str) and len(value) >= 16 and value[10:11] == "T":
-        return value[:16].replace("T", " ")
+        try:  # a moment kept as ISO text: shown in local time, like every other time
+            return f"{timezone.localtime(dt.datetime.fromisoformat(value)):%Y-%m-%d %H:%M}"
+        except ValueError:
+            return value
     return "" if value is None else str(value)
 
 
