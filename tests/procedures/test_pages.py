@@ -285,3 +285,11 @@ def test_a_step_of_a_decided_case_is_refused(as_user, personas, exitable, walk):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == "decided"
+
+
+def test_the_case_page_reads_in_english(client, personas, exitable):
+    case = open_exit(personas, exitable)
+    client.force_login(personas["village_officer"])
+    client.cookies["django_language"] = "en"
+    body = client.get(f"/procedures/cases/{case.reference}/").content.decode()
+    assert "Timeline" in body and "Village assessment meeting" in body
