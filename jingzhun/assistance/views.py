@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingzhun.core import scoping
+from jingzhun.monitoring import selectors as monitoring
 from jingzhun.regions import codes
 from jingzhun.regions.models import Region
 from jingzhun.registry import selectors as registry_selectors
@@ -175,6 +176,7 @@ def cadre_detail(request, pk: int):
             "tasks": tasks,
             "interval": sel.visit_interval_days(),
             "today": day,
+            "alerts": list(monitoring.cadre_open_alerts(user=request.user, cadre=cadre)),
         },
     )
 

@@ -18,6 +18,9 @@ from .models import Alert, AlertEvent, Classification, RiskEvent
 from .rules import RULES
 from .vocab import LEVEL, OPEN_STATUSES
 
+# Who enters a risk event on a household page: the cadre who visits, and the officers.
+EVENT_RECORDERS = ("cadre", "village_officer", "township_officer", "county_admin")
+
 
 def overdue_q(today: dt.date) -> Q:
     return Q(status__in=OPEN_STATUSES, due_on__lt=today)
@@ -86,7 +89,9 @@ def alert_counts(*, user, code: str, year: int) -> dict[str, int]:
 def household_monitoring(*, user, household: Household) -> dict[str, Any]:
     """What the household page shows: its latest class, its alerts and its risk events."""
     classes = scoping.visible(user, Classification.objects.filter(household=household))
+    role = role_of(user)
     return {
+        "may_record": role is not None and role.key in EVENT_RECORDERS,
         "classification": classes.order_by("-year").first(),
         "alerts": list(
             scoping.visible(user, Alert.objects.filter(household=household)).order_by(

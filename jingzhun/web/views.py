@@ -25,6 +25,7 @@ from jingzhun.assistance import selectors as assistance
 from jingzhun.core import privacy, scoping
 from jingzhun.core.errors import ConflictError
 from jingzhun.funds import selectors as funds
+from jingzhun.monitoring import selectors as monitoring
 from jingzhun.registry import selectors, services
 from jingzhun.registry.models import Member
 from jingzhun.reports import selectors as reports
@@ -135,6 +136,7 @@ def _region_links(user, region) -> list[tuple[str, str]]:
         links.append((_("帮扶覆盖"), reverse("assistance:coverage", args=[region.code])))
     if user.is_superuser or getattr(role_of(user), "sees_registry", False):
         links.append((_("识别退出程序"), reverse("procedures:region", args=[region.code])))
+        links.append((_("防返贫监测预警"), reverse("monitoring:region", args=[region.code])))
     return links
 
 
@@ -189,6 +191,7 @@ def household_detail(request, household_no: str):
         "can_write": can_write(user),
         "assessment": assessments.household_panel(household=household),
         "benefits": funds.household_benefits(household=household),
+        "monitoring": monitoring.household_monitoring(user=user, household=household),
     }
     return render(request, "web/household_detail.html", context)
 

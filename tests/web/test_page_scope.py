@@ -36,6 +36,7 @@ from jingzhun.assistance.models import (
 )
 from jingzhun.audit.models import AuditEntry
 from jingzhun.funds.models import Project
+from jingzhun.monitoring.models import Alert
 from jingzhun.procedures.models import Case, Notice, Objection
 from jingzhun.quality.rulebook import all_rules
 from jingzhun.regions.models import Region
@@ -98,6 +99,8 @@ PK_RECORDS = {
     "funds:project": "project",
     "procedures:notice": "notice",
     "procedures:objection_resolve": "objection",
+    "monitoring:alert": "alert",
+    "monitoring:alert_action": "alert",
 }
 # Query strings a listing needs to list anything (search matches household-number prefixes).
 LIST_QUERY = {"search": {"q": "5"}}
@@ -200,6 +203,23 @@ def sides(personas, households, places, settings, tmp_path):
         )
         for key, v in (("A", "A1a"), ("B", "B"))
     }
+    made["alert"] = {
+        key: Alert.objects.create(
+            household=households[hh],
+            year=2018,
+            rule="income_below_threshold",
+            level="yellow",
+            reason="人均纯收入不高于监测范围",
+            policy="cn-monitoring-2020",
+            tier="village",
+            region=households[hh].village,
+            raised_on=day,
+            verify_by=day + dt.timedelta(days=15),
+            decide_by=day + dt.timedelta(days=30),
+            due_on=day + dt.timedelta(days=15),
+        )
+        for key, hh in (("A", "A1a"), ("B", "B"))
+    }
     now = dt.datetime(2018, 3, 1, tzinfo=dt.UTC)
     made["case"] = {
         key: Case.objects.create(
@@ -239,7 +259,7 @@ RECORD_SCOPE = {
     "cadre": {"A": ("region", "A1"), "B": ("region", "B")},
     **{
         kind: {"A": ("household", "A1a"), "B": ("household", "B")}
-        for kind in ("pairing", "visit", "measure", "objection")
+        for kind in ("pairing", "visit", "measure", "objection", "alert")
     },
     **{
         kind: {"A": ("region", "A1a"), "B": ("region", "B")}
@@ -262,6 +282,8 @@ def _values(name: str, route_name: str, households, sides) -> tuple[dict[str, st
         return {"*": "2018"}, ""
     if name == "rule_id":
         return {"*": next(iter(all_rules()))}, ""
+    if name == "action":  # a monitoring alert's next step
+        return {"*": "verify"}, ""
     if name == "reference":  # a procedure case
         return {"A1a": sides["case"]["A"], "B": sides["case"]["B"]}, "exit-2018-5120219999999999-1"
     if name == "pk":
