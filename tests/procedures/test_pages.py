@@ -293,3 +293,38 @@ def test_the_case_page_reads_in_english(client, personas, exitable):
     client.cookies["django_language"] = "en"
     body = client.get(f"/procedures/cases/{case.reference}/").content.decode()
     assert "Timeline" in body and "Village assessment meeting" in body
+
+
+def test_the_adjustment_screen_lists_households_a_department_reports_dead(as_user, households):
+    import datetime as dt
+
+    from jingzhun.monitoring.models import RiskEvent
+
+    household = households["A1a"]
+    for member in household.members.all():
+        RiskEvent.objects.create(
+            household=household,
+            member=member,
+            id_number=member.id_number,
+            kind="death",
+            source="civil_affairs",
+            date=dt.date(2018, 5, 1),
+        )
+    partly = households["A1b"]  # one of two members dead: the household goes on
+    head = partly.members.get(relation="head")
+    RiskEvent.objects.create(
+        household=partly,
+        member=head,
+        id_number=head.id_number,
+        kind="death",
+        source="civil_affairs",
+        date=dt.date(2018, 5, 1),
+    )
+    text = (
+        as_user("county_admin")
+        .get("/procedures/regions/512021000000/adjustment/2018/")
+        .content.decode()
+    )
+    section = text.split('id="candidates-removal"')[1].split("</section>")[0]
+    assert household.household_no in section
+    assert partly.household_no not in section
