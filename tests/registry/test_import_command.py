@@ -68,3 +68,20 @@ def test_the_console_script_exits_2_on_usage_errors(tmp_path, args):
     done = subprocess.run(script, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
+
+
+def test_a_large_import_reports_its_progress_on_stderr(places, write, monkeypatch):
+    from importlib import import_module
+
+    command = import_module("jingzhun.registry.management.commands.import")
+    # Every call reported (a real file reports every few seconds; this one is quick).
+    monkeypatch.setattr(command._Progress.__init__, "__defaults__", (0.0,))
+    monkeypatch.setattr("jingzhun.registry.importing.base._PROGRESS_EVERY", 1)
+    out, err = io.StringIO(), io.StringIO()
+    path = write("h.csv", [household_row() for _ in range(12)])
+    call_command("import", "households", str(path), stdout=out, stderr=err)
+    lines = err.getvalue().splitlines()
+    assert lines[-1].startswith("import households: 12 rows done 100% (")
+    assert lines[-1].endswith(" rows/s)")
+    assert len(lines) > 1  # stages before the end, not only the final line
+    assert json.loads(out.getvalue())["rows"] == 12  # stdout stays machine-readable
