@@ -17,7 +17,7 @@ from jingzhun.registry.models import Household, Member
 from jingzhun.vocab import ATTRIBUTE, CAUSE
 
 from . import services
-from .kinds import NOTICE, all_kinds, get_kind
+from .kinds import get_kind
 from .models import STATUS_CHOICES, Case, CaseEvent, Notice, Objection
 
 # What each built-in kind's decision makes of the household, for the yearly counts.
@@ -165,16 +165,6 @@ def notice_pages(*, notice: Notice) -> list[NoticePage]:
     return list(pages.values())
 
 
-def cases_ready_for_notice(*, user, region_code: str, kind: str, year: int) -> list[Case]:
-    """Open cases of a kind whose next step is a notice the user may post now."""
-    ready = []
-    for case in case_list(user=user, region_code=region_code, kind=kind, status="open", year=year):
-        step = services.next_step(case)
-        if step is not None and step.action == NOTICE and next_action(user=user, case=case).allowed:
-            ready.append(case)
-    return ready
-
-
 # --- counts ----------------------------------------------------------------------------------
 
 
@@ -186,9 +176,15 @@ def _region_cases(user, code: str, year: int) -> QuerySet[Case]:
 
 
 def procedure_counts(*, user, code: str, year: int) -> dict[str, int]:
-    """Cases of the year in the region by kind and status: `{"exit.decided": 3, ...}`."""
-    counts = {f"{k}.{s}": 0 for k in all_kinds() for s, _ in STATUS_CHOICES}
-    rows = _region_cases(user, code, year).values("kind", "status").annotate(n=Count("id"))
+    """Identification, exit, return and removal cases of the year in the region, by kind and
+    status: `{"exit.decided": 3, ...}`. Other modules' kinds (monitoring) count elsewhere."""
+    counts = {f"{k}.{s}": 0 for k in DECISION_FIGURES for s, _ in STATUS_CHOICES}
+    rows = (
+        _region_cases(user, code, year)
+        .filter(kind__in=DECISION_FIGURES)
+        .values("kind", "status")
+        .annotate(n=Count("id"))
+    )
     for row in rows:
         counts[f"{row['kind']}.{row['status']}"] = row["n"]
     return counts

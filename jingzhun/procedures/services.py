@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from jingzhun.accounts.roles import ROLES, role_of
 from jingzhun.audit import services as audit
@@ -192,8 +193,6 @@ def gate(case: Case) -> list[str]:
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
-    from django.utils import timezone
-
     return timezone.localtime(moment)
 
 
