@@ -33,3 +33,17 @@ def test_the_village_page_shows_the_village_standard(county_admin_client, places
 def test_a_township_page_has_no_assessment_panel(county_admin_client, places):
     page = county_admin_client.get(f"/regions/{places['A1'].code}/").content.decode()
     assert "脱贫标准评估" not in page
+
+
+def test_the_county_page_shows_the_county_standard_criterion_by_criterion(
+    county_admin_client, places, households
+):
+    township = places["A1"]
+    township.central_school, township.health_center = True, False
+    township.save()
+    page = county_admin_client.get(f"/regions/{places['A'].code}/?year=2018").content.decode()
+    assert "脱贫标准评估" in page
+    assert "cn-sichuan-2018" in page
+    assert "每个乡镇有标准中心校" in page and "每个乡镇有达标卫生院" in page
+    assert "1/1" in page and "0/1" in page  # one township: with a school, without a centre
+    assert "未达到标准" in page
