@@ -429,3 +429,34 @@ def test_a_listing_page_never_shows_a_household_outside_the_scope(
         text = _body_text(response)
         for marker in _hidden_markers(households, persona):
             assert marker not in text, (persona, route_name, marker)
+
+
+# Roles that see ID numbers (and, for some, phone numbers) only masked (accounts.roles).
+MASKED_FOR = {"cadre": {"id"}, "auditor": {"id", "phone"}, "department": {"id", "phone"}}
+
+
+@pytest.mark.parametrize(("route", "route_name"), ROUTES, ids=[n for _, n in ROUTES])
+def test_no_page_shows_a_whole_id_number_or_phone_to_a_role_that_sees_them_masked(
+    personas, households, sides, route, route_name
+):
+    names = _param_names(route)
+    values = {n: _values(n, route_name, households, sides) for n in names}
+    id_numbers = {m.id_number for h in households.values() for m in h.members.all()}
+    phones = {h.phone for h in households.values() if h.phone}
+    for persona, masked in MASKED_FOR.items():
+        client = _client(personas, persona)
+        for keys in itertools.product(*(values[n][0] for n in names)):
+            if not all(_sees(persona, n, route_name, k) for n, k in zip(names, keys, strict=True)):
+                continue
+            kwargs = {n: values[n][0][k] for n, k in zip(names, keys, strict=True)}
+            response = client.get(
+                reverse(route_name, kwargs=kwargs), LIST_QUERY.get(route_name, {})
+            )
+            if response.status_code != 200:
+                continue
+            text = _body_text(response)
+            for number in id_numbers:
+                assert number not in text, (persona, route_name, kwargs)
+            if "phone" in masked:
+                for phone in phones:
+                    assert phone not in text, (persona, route_name, kwargs)
