@@ -269,14 +269,14 @@ def household_cases(request: HttpRequest, household_no: HouseholdNo):
     "/households/{household_no}/cases",
     response={201: CaseOut, **WRITE_ERRORS},
     summary="Open a case: record the application or proposal (the first step)",
-    description="`kind`: identification, exit, return, removal (or a kind another module "
-    "registered). Removal needs `params.reason` (death, moved, wrongly_registered, other) "
+    description="`kind`: identification, exit, return, removal (other modules open their own "
+    "kinds through their own flows). Removal needs `params.reason` (death, moved, wrongly_registered, other) "
     "and `params.evidence`.",
 )
 def case_open(request: HttpRequest, household_no: HouseholdNo, payload: OpenIn):
     user = request.auth
     household = registry_selectors.household_get(user=user, household_no=household_no)
-    if payload.kind not in all_kinds():
+    if payload.kind not in services.REGISTER_KINDS:
         raise ValidationError({"kind": [f"未知的程序 (unknown kind): {payload.kind}"]})
     case = services.case_open(
         by=user, kind=payload.kind, household=household, year=payload.year, params=payload.params

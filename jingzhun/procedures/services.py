@@ -46,6 +46,8 @@ from .kinds import (
 from .models import Case, CaseEvent, Notice, Objection
 
 CLOSED = ("decided", "rejected", "withdrawn")
+# The register's own procedures; other modules' kinds are opened by their own flows.
+REGISTER_KINDS = ("identification", "exit", "return", "removal")
 ANY_OFFICE = frozenset({"village_officer", "township_officer", "county_admin"})
 
 
@@ -664,6 +666,8 @@ def objection_lodge(
     if case.status != "open" or case.step != notice.step:
         raise ValidationError("该公示已结束办理 (this notice is no longer current for the case)")
     if by is not None and getattr(by, "is_authenticated", False):
+        # An official records what was brought in person, by phone or letter.
+        require_role(by, ANY_OFFICE, "登记异议")
         require_scope(by, case.household)
     objection = Objection(
         notice=notice,

@@ -123,7 +123,11 @@ def case_list(request, code: str):
 @login_required
 def household(request, household_no: str):
     household = registry_selectors.household_get(user=request.user, household_no=household_no)
-    kinds = [(k.key, k.label) for k in all_kinds().values() if household.status in k.from_statuses]
+    kinds = [
+        (k.key, k.label)
+        for k in all_kinds().values()
+        if k.key in services.REGISTER_KINDS and household.status in k.from_statuses
+    ]
     form = None
     if services.role_key(request.user) == "village_officer" and kinds:
         form = f.OpenForm(request.POST or None, kinds=kinds, initial={"year": clock.today().year})
@@ -208,6 +212,7 @@ def case_detail(request, reference: str, *, step_form=None):
         "objections": case.objections.select_related("notice", "resolved_by").all(),
         "notices": case.notices.all().order_by("starts_at"),
         "can_withdraw": case.status == "open" and role in services.ANY_OFFICE,
+        "can_record_objection": role in services.ANY_OFFICE,
         "withdraw_form": f.WithdrawForm(prefix="withdraw"),
         "breadcrumbs": registry_selectors.region_breadcrumbs(
             user=request.user, region=case.household.village

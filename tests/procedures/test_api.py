@@ -136,3 +136,15 @@ def test_the_case_list_is_bounded_by_scope(api, personas, exitable, households):
     assert api("county_admin").get("/api/v1/cases").json()["count"] == 1
     assert api("outsider").get("/api/v1/cases").json()["count"] == 0
     assert api("outsider").get("/api/v1/cases", {"region": "512021000000"}).status_code == 404
+
+
+def test_another_modules_kind_is_not_opened_through_the_register_routes(api, households):
+    household = households["A1a"]
+    household.status, household.exit_year = "exited", 2016
+    household.save()
+    r = api("village_officer").post_json(
+        f"/households/{household.household_no}/cases",
+        {"kind": "monitoring_identification", "year": 2018},
+    )
+    assert r.status_code == 422
+    assert not Case.objects.exists()

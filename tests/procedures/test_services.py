@@ -565,3 +565,15 @@ def test_the_decision_posts_the_county_announcement(personas, exitable, walk):
     announcement = case.notices.get(level="county")
     assert announcement.region_id == "512021000000"
     assert announcement.kind == "exit"
+
+
+def test_an_auditor_cannot_record_an_objection_but_anyone_may_bring_one(personas, exitable, walk):
+    case = walk(open_exit(personas, exitable), until="village_notice")
+    case = services.step_take(by=personas["village_officer"], case=case, step="village_notice")
+    notice = services.current_notice(case)
+    with pytest.raises(PermissionDenied):
+        services.objection_lodge(
+            notice=notice, case=case, name="村民", text="异议", by=personas["auditor"]
+        )
+    services.objection_lodge(notice=notice, case=case, name="村民", text="异议")
+    assert case.objections.count() == 1

@@ -183,6 +183,12 @@ class Command(BaseCommand):
 
     def _open(self, *, household_no, kind, year, as_user, param, params_json, **_):
         user = self._user(as_user)
+        if kind not in services.REGISTER_KINDS:
+            raise CommandError(
+                f"--kind: one of {', '.join(services.REGISTER_KINDS)} (other modules open "
+                "their own kinds)",
+                returncode=2,
+            )
         household = Household.objects.filter(household_no=household_no).first()
         if household is None:
             raise CommandError(f"no such household: {household_no}", returncode=1)
