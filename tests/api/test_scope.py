@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jingzhun.api.api import api
+from jingzhun.registry import services
 
 from .conftest import (
     MISSING,
@@ -189,3 +190,39 @@ def test_every_route_refuses_a_caller_without_credentials(client, method, path, 
     else:
         response = getattr(client, method)(url, data="{}", content_type="application/json")
     assert response.status_code == 401, (method, path, response.content)
+
+
+# Roles that see ID numbers (and, for some, phone numbers) only masked (accounts.roles).
+MASKED_FOR = {"cadre": {"id"}, "auditor": {"id", "phone"}, "department": {"id", "phone"}}
+GETS = [(m, p, op) for m, p, op in OPERATIONS if m == "get"]
+
+
+@pytest.mark.parametrize(("method", "path", "op"), GETS, ids=_ids(GETS))
+def test_no_answer_carries_a_whole_id_number_or_phone_for_a_role_that_sees_them_masked(
+    client_for, seeded, method, path, op
+):
+    households = seeded["households"]
+    # A member added through the services, so the audit trail and history carry an ID number.
+    services.member_add(
+        by=seeded["personas"]["county_admin"],
+        household=households["A1a"],
+        data={"id_number": "11010519491231002X", "name": "新成员", "relation": "parent"},
+    )
+    id_numbers = {m.id_number for h in households.values() for m in h.members.all()}
+    phones = {h.phone for h in households.values() if h.phone}
+    names = [p["name"] for p in _params(op, "path")]
+    for persona, masked in MASKED_FOR.items():
+        client = client_for(persona)
+        keys_per_name = [sorted(VISIBLE[persona][n]) for n in names]
+        for keys in itertools.product(*keys_per_name):
+            values = {n: PARAM_VALUES[n][k] for n, k in zip(names, keys, strict=True)}
+            response = client.get(_fill(path, values), _query(op))
+            if response.status_code != 200:
+                continue
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            body = raw.decode("utf-8")
+            for number in id_numbers:
+                assert number not in body, (persona, path, values)
+            if "phone" in masked:
+                for phone in phones:
+                    assert phone not in body, (persona, path, values)
