@@ -55,3 +55,20 @@ def test_running_the_demo_again_gives_new_passwords_audited_and_no_duplicates():
     assert resets.count() == len(second)
     assert not any("password" in (e.after or {}) for e in resets)
     assert verify().ok
+
+
+def test_the_demo_loads_seed_003s_funds_ledger_once():
+    from jingzhun.funds.models import Allocation, Budget
+    from jingzhun.funds.selectors import funds_report
+
+    _demo()
+    county_2018 = next(
+        b
+        for b in funds_report(year=2018, region_code="512021000000").as_contract()["budgets"]
+        if (b["level"], b["budget_year"]) == ("county", 2018)
+    )
+    assert county_2018["remaining"] == "31416443.00"  # seed 003: 3141.6443万 for the second batch
+    counts = (Budget.objects.count(), Allocation.objects.count())
+    _demo()
+    assert (Budget.objects.count(), Allocation.objects.count()) == counts
+    assert AuditEntry.objects.filter(action="funds.allocation.create").count() == counts[1]

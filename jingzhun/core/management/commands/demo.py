@@ -46,6 +46,7 @@ class Command(BaseCommand):
             err.write("== the database already holds households: loading skipped")
         else:
             self._load_county(households=households, seed=seed)
+        self._load_funds()
         logins = self._create_users()
         out = self.stdout
         out.write("\n演示账号 Demo logins (username / password / role / region):")
@@ -69,6 +70,18 @@ class Command(BaseCommand):
             for kind in ("regions", "households", "members", "incomes"):
                 self.stderr.write(f"== importing {kind}")
                 import_file(kind, out_dir / f"{kind}.csv", by=None)
+
+    def _load_funds(self) -> None:
+        """The funds ledger of seed 003 (安岳县 2018), so the funds pages show the article's
+        figures: budgets, the first batch and 2017's advance, 3141.6443万 left for the second."""
+        from jingzhun.funds.models import Budget
+        from jingzhun.funds.seed003 import load_ledger
+        from jingzhun.regions.models import Region
+
+        if Budget.objects.exists():
+            return
+        self.stderr.write("== loading the funds ledger of seed 003 (2018)")
+        load_ledger(by=None, county=Region.objects.get(code=DEMO_COUNTY.ljust(12, "0")))
 
     @transaction.atomic
     def _create_users(self) -> list[tuple[str, str, str, str]]:
