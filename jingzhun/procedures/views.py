@@ -392,6 +392,9 @@ def notice_publish(request, code: str):
 
 # --- yearly dynamic adjustment ---------------------------------------------------------------
 
+# A county lists thousands: the page shows this many per kind; a village or township all of them.
+ADJUSTMENT_ROWS = 500
+
 
 @login_required
 def adjustment(request, code: str, year: int):
@@ -427,10 +430,11 @@ def adjustment(request, code: str, year: int):
         "region": region,
         "year": year,
         "groups": [
-            {"kind": kinds[key], "candidates": rows}
+            {"kind": kinds[key], "candidates": rows[:ADJUSTMENT_ROWS], "total": len(rows)}
             for key, rows in candidates.items()
             if key in kinds
         ],
+        "shown": ADJUSTMENT_ROWS,
         "monitoring": selectors.monitoring_available(),
         "can_open": services.role_key(request.user) == "village_officer",
         "breadcrumbs": registry_selectors.region_breadcrumbs(user=request.user, region=region),
