@@ -9,7 +9,7 @@ from __future__ import annotations
 from jingzhun.policy.params import MONITORING_CLASS
 from jingzhun.vocab import Vocabulary
 
-__all__ = ["BAND", "EVENT", "LEVEL", "MONITORING_CLASS", "SOURCE", "STATUS", "TIER"]
+__all__ = ["BAND", "EVENT", "LEVEL", "MONITORING_CLASS", "SOURCE", "STATUS", "STEP", "TIER"]
 
 LEVEL = Vocabulary(
     "alert_level",
@@ -139,3 +139,34 @@ TIER = Vocabulary(
     english={"village": "village", "township": "township", "county": "county"},
 )
 NEXT_TIER = {"village": "township", "township": "county"}
+
+# The steps of an alert's timeline (AlertEvent.step).
+STEP = Vocabulary(
+    "alert_step",
+    {
+        "raised": "发出预警",
+        "verified": "入户核实",
+        "submitted": "提交认定",
+        "decided": "认定为监测对象",
+        "closed": "办结（无风险）",
+        "measures": "落实帮扶措施",
+        "reviewed": "回访",
+        "elimination_requested": "申请风险消除",
+        "eliminated": "风险消除",
+        "elimination_refused": "风险消除未获批准",
+        "escalated": "逾期升级",
+    },
+    english={
+        "raised": "alert raised",
+        "verified": "home verification",
+        "submitted": "submitted for identification",
+        "decided": "identified as a monitoring object",
+        "closed": "closed, no risk",
+        "measures": "assistance measures in place",
+        "reviewed": "review visit",
+        "elimination_requested": "risk elimination requested",
+        "eliminated": "risk eliminated",
+        "elimination_refused": "risk elimination not approved",
+        "escalated": "escalated when overdue",
+    },
+)

@@ -50,7 +50,7 @@ def test_the_alert_page_shows_the_timeline_and_the_cadres_next_step(paired_alert
     page = client(personas["cadre"]).get(reverse("monitoring:alert", args=[paired_alert.pk]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "raised" in html and "入户核实" in html
+    assert "发出预警" in html and "入户核实" in html
     assert reverse("monitoring:alert_action", args=[paired_alert.pk, "verify"]) in html
 
 
