@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from dataclasses import dataclass, field
 
+import polars as pl
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
+from jingzhun import policy
 from jingzhun.core import scoping
 from jingzhun.core.errors import PermissionDenied
 from jingzhun.core.idnumber import mask_id_number
@@ -298,25 +301,35 @@ def adjustment_candidates(*, user, region: Region, year: int) -> dict[str, list[
     pack = assessments.pack_get(assessments.active_pack_id(region_code=region.code, year=year))
     result: dict[str, list[Candidate]] = {"exit": [], "return": [], "removal": []}
 
-    def verdicts(statuses):
-        report = assessments.assess_region(
-            level="household", pack=pack, year=year, region_code=region.code, statuses=statuses
+    def assessed(statuses) -> pl.DataFrame | None:
+        # The policy engine's long frame, filtered with Polars: no Python object per household.
+        frames = assessments.frames_for(
+            level="household", prefix=prefix, year=year, statuses=statuses
         )
-        return {r["household_no"]: r for r in report["results"]}
+        if frames["households"].height == 0:
+            return None
+        return policy.assess(pack, "household", frames, on=dt.date(year, 12, 31))
 
-    passing = {no for no, r in verdicts(["poor", "returned"]).items() if r["passed"] is True}
-    for household in households.filter(household_no__in=passing, status__in=["poor", "returned"]):
-        result["exit"].append(Candidate(household, "exit", "达到退出标准 (passes the standard)"))
+    long = assessed(["poor", "returned"])
+    if long is not None:
+        verdict = policy.verdicts(long)
+        passing = verdict.filter(pl.col("passed").fill_null(False))["household_no"].to_list()
+        for household in households.filter(
+            household_no__in=passing, status__in=["poor", "returned"]
+        ):
+            result["exit"].append(
+                Candidate(household, "exit", "达到退出标准 (passes the standard)")
+            )
 
-    below = {
-        no
-        for no, r in verdicts(["exited"]).items()
-        if any(c["key"] == "income" and c["passed"] is False for c in r["criteria"])
-    }
-    for household in households.filter(household_no__in=below, status="exited"):
-        result["return"].append(
-            Candidate(household, "return", "人均纯收入低于标准线 (income fell below the line)")
-        )
+    long = assessed(["exited"])
+    if long is not None:
+        below = long.filter((pl.col("key") == "income") & (pl.col("passed") == False))  # noqa: E712
+        for household in households.filter(
+            household_no__in=below["household_no"].to_list(), status="exited"
+        ):
+            result["return"].append(
+                Candidate(household, "return", "人均纯收入低于标准线 (income fell below the line)")
+            )
 
     dead = _monitoring_deaths(user, prefix)
     if dead is not None:
