@@ -107,3 +107,11 @@ def test_the_link_to_the_page_is_shown_only_to_roles_that_read_it(trail):
         client.force_login(trail[persona])
         home = client.get(reverse("region", args=[trail[persona].region_id]))
         assert (reverse("audit:index") in home.text) is shown, persona
+
+
+def test_the_page_reads_in_english_too(trail):
+    client = Client()
+    client.force_login(trail["auditor"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/audit/"})
+    page = client.get(reverse("audit:index"))
+    assert "Audit trail" in page.text and "Export CSV" in page.text
