@@ -25,6 +25,7 @@ from jingzhun.accounts.roles import ROLES, role_of
 from jingzhun.audit import services as audit
 from jingzhun.core import scoping
 from jingzhun.core.errors import ConflictError, PermissionDenied
+from jingzhun.policy import PolicyError
 from jingzhun.regions import codes
 from jingzhun.registry.models import Household
 
@@ -85,7 +86,7 @@ def _pack(kind: Kind, *, household: Household, year: int, case: Case | None = No
     if case is not None and case.pack_id:
         try:
             return assessments.pack_get(case.pack_id)
-        except Exception:  # noqa: BLE001 - a pack removed since: fall back to the active one
+        except PolicyError:  # the pack was removed since: the active one's parameters apply
             pass
     return assessments.pack_get(
         assessments.active_pack_id(region_code=household.village_id, year=year)
