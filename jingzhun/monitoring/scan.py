@@ -106,7 +106,8 @@ def _json_rules(column: str) -> str:
 def _temp(cursor, name: str, select: str, params: list, *, index: str = "household_id") -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute(f"CREATE TEMP TABLE {name} AS {select}", params)
-    if index:
+    # PostgreSQL joins these by hashing; SQLite's nested loops need the index.
+    if index and not _pg():
         cursor.execute(f"CREATE INDEX {name}_i ON {name} ({index})")
     if _pg():
         cursor.execute(f"ANALYZE {name}")
@@ -335,14 +336,14 @@ def _raise_alerts(cursor, fig: Figures, year: int, on: dt.date, scan_id: int, by
     # Events feed the alert of their kind and year; linking them says which report fired it.
     cursor.execute(
         f"""
-        UPDATE monitoring_riskevent SET alert_id = (
-            SELECT a.id FROM monitoring_alert a
-            WHERE a.household_id = monitoring_riskevent.household_id
-              AND a.rule = '{EVENT_PREFIX}' || monitoring_riskevent.kind AND a.year = %s)
-        WHERE alert_id IS NULL AND date >= %s AND date <= %s
-          AND household_id IN (SELECT household_id FROM {FACTS})
+        UPDATE monitoring_riskevent SET alert_id = a.id
+        FROM monitoring_alert a
+        WHERE monitoring_riskevent.alert_id IS NULL
+          AND monitoring_riskevent.date >= %s AND monitoring_riskevent.date <= %s
+          AND a.household_id = monitoring_riskevent.household_id AND a.year = %s
+          AND a.rule = '{EVENT_PREFIX}' || monitoring_riskevent.kind
         """,
-        [year, dt.date(year, 1, 1), dt.date(year, 12, 31)],
+        [dt.date(year, 1, 1), dt.date(year, 12, 31), year],
     )
     return raised
 
