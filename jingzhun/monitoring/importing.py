@@ -58,10 +58,6 @@ class MatchImporter(Importer):
     columns = MATCH_COLUMNS
     keys = ("id_number",)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.matched = 0
-
     # --- phase 2, fast path: set-based SQL over the staging table --------------------------
 
     def check_sql(self, cursor) -> Iterator[Problem]:
@@ -83,10 +79,6 @@ class MatchImporter(Importer):
             [now],
         )
         inserted = cursor.rowcount
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {STAGE} s JOIN {member} m ON m.id_number = s.id_number"
-        )
-        self.matched = cursor.fetchone()[0]
         cursor.execute(
             f'SELECT s."row", s.id_number FROM {STAGE} s WHERE NOT EXISTS '
             f'(SELECT 1 FROM {member} m WHERE m.id_number = s.id_number) ORDER BY s."row"'
@@ -129,7 +121,6 @@ class MatchImporter(Importer):
                     note=r["note"] or "",
                 )
             )
-        self.matched = len(events)
         before = RiskEvent.objects.count()
         RiskEvent.objects.bulk_create(events, batch_size=2000, ignore_conflicts=True)
         return RiskEvent.objects.count() - before, 0
