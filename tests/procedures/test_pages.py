@@ -328,3 +328,17 @@ def test_the_adjustment_screen_lists_households_a_department_reports_dead(as_use
     section = text.split('id="candidates-removal"')[1].split("</section>")[0]
     assert household.household_no in section
     assert partly.household_no not in section
+
+
+def test_the_frozen_assessment_stays_as_decided_when_the_active_pack_changes(
+    as_user, personas, exitable, walk, monkeypatch
+):
+    from jingzhun.assessments import selectors as assessments
+
+    case = walk(open_exit(personas, exitable))
+    decided_under = case.assessment["pack_id"]
+    monkeypatch.setattr(assessments, "active_pack_id", lambda **kw: "cn-national-2014")
+    body = as_user("county_admin").get(f"/procedures/cases/{case.reference}/").content.decode()
+    frozen = body.split('id="frozen-assessment"')[1].split("</section>")[0]
+    assert decided_under != "cn-national-2014"
+    assert decided_under in frozen and "cn-national-2014" not in frozen
