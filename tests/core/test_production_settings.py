@@ -20,7 +20,10 @@ ENV = {
 
 
 def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ENV and k != "DEBUG"}
+    # The deployment's environment, not the test run's: the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's event loop, which no server should carry.
+    harness = {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in ENV and k not in harness}
     return subprocess.run(
         [str(JINGZHUN), "check", "--deploy", "--fail-level", "WARNING"],
         env={**base, **env},
