@@ -177,8 +177,11 @@ def main(argv: list[str] | None = None) -> int:
             "TRUNCATE monitoring_alertevent, monitoring_riskevent, monitoring_classification,"
             " monitoring_alert, monitoring_scan CASCADE"
         )
+    # A live registry has been vacuumed by autovacuum: without it the index-only scans of
+    # registry_member fetch every heap row (the facts read took 7.4–9.2 s, 4.9–5.2 s after).
+    with connection.cursor() as cursor:
         for table in ("registry_household", "registry_member", "registry_income"):
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"VACUUM ANALYZE {table}")
     households = Household.objects.count()
     members = Member.objects.count()
     county = COUNTY.ljust(12, "0")
