@@ -112,3 +112,10 @@ def test_a_township_officer_runs_a_scan_from_the_page(places, personas, clock):
     )
     assert response.status_code == 302
     assert Alert.objects.count() == 1
+
+
+def test_the_alert_page_reads_in_english(paired_alert, personas):
+    c = client(personas["county_admin"])
+    c.cookies["django_language"] = "en"
+    html = c.get(reverse("monitoring:alert", args=[paired_alert.pk])).content.decode()
+    assert "Red alert" in html and "alert raised" in html and "Timeline" in html
