@@ -53,8 +53,6 @@ def region(request, code: str):
         year=filters.get("year"),
     )
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "monitoring/region.html",
@@ -63,7 +61,6 @@ def region(request, code: str):
             "breadcrumbs": region_breadcrumbs(user=request.user, region=place),
             "form": form,
             "page": page,
-            "query": query.urlencode(),
             "today": clock.today(),
             "may_scan": _role(request.user) in SCANNERS or request.user.is_superuser,
             "this_year": clock.today().year,
