@@ -147,17 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-load", action="store_true", help="reuse the loaded database")
     args = parser.parse_args(argv)
 
-    from quality_bench import bench_database, load
+    from quality_bench import load, setup_django
 
-    server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    if not server.startswith("postgres"):
-        parser.error("the benchmark needs PostgreSQL (DATABASE_URL=postgresql://...)")
-    os.environ["DATABASE_URL"] = bench_database(server, args.database)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings.dev")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(parser, args.database)
     from django.db import connection
 
     from jingzhun.monitoring.models import Alert, Classification, RiskEvent
@@ -165,7 +157,6 @@ def main(argv: list[str] | None = None) -> int:
     from jingzhun.registry.importing import import_file
     from jingzhun.registry.models import Household, Member
 
-    call_command("migrate", verbosity=0)
     directory = generate(args.households, args.seed, args.workers)
     if not args.no_load:
         log("loading with COPY ...")

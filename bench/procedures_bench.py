@@ -52,18 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-load", action="store_true", help="reuse the loaded database")
     args = parser.parse_args(argv)
 
-    from quality_bench import bench_database, generate, load
+    from quality_bench import generate, load, setup_django
 
-    server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    if not server.startswith("postgres"):
-        parser.error("the benchmark needs PostgreSQL (DATABASE_URL=postgresql://...)")
-    os.environ["DATABASE_URL"] = bench_database(server, args.database)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings.dev")
-    import django
-
-    django.setup()
+    setup_django(parser, args.database)
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
 
@@ -73,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     from jingzhun.registry.models import Household, Income, Member
     from jingzhun.registry.stats import COMMAND_LINE
 
-    call_command("migrate", verbosity=0)
     directory = generate(args.persons, args.seed, args.workers)
     if not args.no_load:
         log("loading with COPY ...")

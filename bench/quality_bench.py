@@ -42,6 +42,22 @@ def bench_database(url: str, name: str) -> str:
     return urlunparse(parts._replace(path=f"/{name}"))
 
 
+def setup_django(parser: argparse.ArgumentParser, name: str) -> None:
+    """Point Django at the bench database `name` on DATABASE_URL's PostgreSQL server (created
+    if missing), set it up and migrate: the start every bench command shares."""
+    server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    if not server.startswith("postgres"):
+        parser.error("the benchmark needs PostgreSQL (DATABASE_URL=postgresql://...)")
+    os.environ["DATABASE_URL"] = bench_database(server, name)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings.dev")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
 def generate(persons: int, seed: int, workers: int) -> Path:
     from jingzhun.registry.synth import generate_county
 
@@ -207,20 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-load", action="store_true", help="reuse the loaded database")
     args = parser.parse_args(argv)
 
-    server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    if not server.startswith("postgres"):
-        parser.error("the benchmark needs PostgreSQL (DATABASE_URL=postgresql://...)")
-    os.environ["DATABASE_URL"] = bench_database(server, args.database)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings.dev")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(parser, args.database)
 
     from jingzhun.quality.models import Finding
     from jingzhun.quality.services import run_checks
 
-    call_command("migrate", verbosity=0)
     if not args.no_load:
         directory = generate(args.persons, args.seed, args.workers)
         log("loading with COPY ...")
