@@ -7,6 +7,7 @@ None renders as "—".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 
@@ -52,9 +53,19 @@ def body_html(rows: list[list], columns: int) -> SafeString:
             head = f'<a href="{escape(first["url"])}">{escape(first["text"])}</a>'
         else:
             head = escape(str(first))
-        cells = "".join(f'<td class="num">{escape(str(v))}</td>' for v in row[1:])
+        cells = "".join(f'<td class="num">{_cell(v)}</td>' for v in row[1:])
         out.append(f'<tr><th scope="row">{head}</th>{cells}</tr>')
     return mark_safe("\n".join(out))
+
+
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def _cell(value) -> str:
+    """escape(), skipped for the (thousands of) cells with nothing to escape: formatted
+    numbers, percentages, "—"."""
+    text = str(value)
+    return escape(text) if _HTML_SPECIAL.search(text) else text
 
 
 def fmt(value) -> str:

@@ -16,6 +16,7 @@ import datetime as dt
 import importlib
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 
 from jingzhun.accounts.roles import role_of
@@ -70,11 +71,13 @@ def default_year(region: Region) -> int:
 
 
 def _stored(region: Region, children: list[Region], year: int):
-    wanted = [region.code, *(c.code for c in children)]
+    """The region's row and its children's. Selected by parent rather than by a list of the
+    (hundreds of) child codes, which made the query text itself slow to build and parse; only
+    the children passed in (those in the caller's scope) are read from the result."""
     return {
         code: (data, stamp)
         for code, data, stamp in RegionFigures.objects.filter(
-            year=year, region_id__in=wanted
+            Q(region_id=region.code) | Q(region__parent_id=region.code), year=year
         ).values_list("region_id", "data", "refreshed_at")
     }
 
@@ -116,13 +119,21 @@ def region_figures(*, region: Region, children: list[Region], year: int) -> dict
     return result
 
 
-def trend(region: Region) -> list[dict]:
+def _stored_by_year(region: Region) -> list[tuple[int, dict]]:
+    return list(
+        RegionFigures.objects.filter(region=region).order_by("year").values_list("year", "data")
+    )
+
+
+def trend(region: Region, stored: list[tuple[int, dict]] | None = None) -> list[dict]:
+    """Poor/new/exited by stored year; `stored` is `_stored_by_year(region)` when the caller
+    has already read it (the dashboard reads it once for the years and the trend)."""
     rows = []
-    for f in RegionFigures.objects.filter(region=region).order_by("year"):
-        d = figures.finish(f.data)
+    for year, data in _stored_by_year(region) if stored is None else stored:
+        d = figures.finish(data)
         rows.append(
             {
-                "year": f.year,
+                "year": year,
                 "poor_households": d["poor_households"],
                 "poor_persons": d["poor_persons"],
                 "incidence": d["incidence"],
@@ -140,7 +151,7 @@ def targets(*, user, region: Region, children: list[Region], row: dict) -> list[
     by_code = {
         t.region_id: t
         for t in scoping.visible(user, Target.objects.all()).filter(
-            year=year, region__in=[r.code for r in wanted]
+            Q(region_id=region.code) | Q(region__parent_id=region.code), year=year
         )
     }
     done = {row["region_code"]: row["exited"]}
@@ -205,12 +216,14 @@ def dashboard(*, user, code: str, year: int | None = None) -> dict:
 def dashboard_for(*, user, region: Region, year: int | None = None) -> dict:
     """The dashboard of a region already looked up through `region_for`."""
     children = list(scoping.visible(user, region.children.all()).order_by("code"))
-    year = year or default_year(region)
+    stored = _stored_by_year(region)
+    years = [y for y, _ in stored]
+    year = year or (years[-1] if years else timezone.localdate().year)
     row = region_figures(region=region, children=children, year=year)
     row["name"] = region.name
     row["level"] = region.level
-    row["years"] = sorted(set(stored_years(region)) | {year})
-    row["trend"] = trend(region)
+    row["years"] = sorted(set(years) | {year})
+    row["trend"] = trend(region, stored)
     row["targets"] = targets(user=user, region=region, children=children, row=row)
     row["funds"] = funds_figures(user=user, region=region, year=year)
     row["procedures"] = procedure_figures(user=user, region=region, year=year)
