@@ -42,13 +42,24 @@ def test_rule_is_silent_on_the_passing_record(rule_id, places, check):
     assert open_ids(rule_id) == set()
 
 
-def test_pending_rules_are_not_run(places, check):
-    pending = [r for r in RULES.values() if r.pending]
-    if not pending:
-        pytest.skip("every shipped rule is runnable")
-    outcome = check([r.id for r in pending])
-    assert outcome.run.found == 0
-    assert all(r.note.startswith("PENDING") for r in pending)
+def test_a_pending_rule_loads_without_a_known_kind_and_is_never_run():
+    # Every shipped rule is runnable today; the mechanism stays for rules shipped ahead of
+    # their data (a kind not built yet), so it is tested on a rule of its own.
+    rule = parse_rule(
+        {
+            "id": "ahead-of-its-data",
+            "level": "warning",
+            "message_zh": "测试",
+            "message_en": "test",
+            "kind": "a-kind-not-built-yet",
+            "fields": ["member.health"],
+            "pending": True,
+            "note": "PENDING: needs data not yet kept",
+        },
+        "test",
+    )
+    assert rule.pending and not rule.enabled and not rule.runnable
+    assert not [r for r in RULES.values() if r.pending and r.runnable]
 
 
 @pytest.mark.parametrize(
