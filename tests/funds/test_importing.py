@@ -4,11 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from jingzhun.audit.models import AuditEntry
-from jingzhun.funds import selectors
+from jingzhun.funds import importing, selectors
 from jingzhun.funds.models import Allocation, Budget, Disbursement
-
-importing = pytest.importorskip("jingzhun.funds.importing")
-from jingzhun.registry.importing.problems import ImportRefused  # noqa: E402
+from jingzhun.registry.importing.problems import ImportRefused
 
 pytestmark = pytest.mark.django_db
 
