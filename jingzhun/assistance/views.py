@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from jingzhun.core import scoping
 from jingzhun.monitoring import selectors as monitoring
-from jingzhun.regions import codes
 from jingzhun.regions.models import Region
 from jingzhun.registry import selectors as registry_selectors
 from jingzhun.registry.models import Household
@@ -62,17 +61,9 @@ def _require(allowed: bool) -> None:
 
 def _region(request, code: str | None = None) -> Region:
     """The region named in the URL or `?region=`, else the user's own; out of scope → 404."""
-    raw = code or request.GET.get("region")
-    if raw:
-        try:
-            normalized = codes.normalize_code(raw)
-        except codes.RegionCodeError as exc:
-            raise Http404 from exc
-        return scoping.get_visible_or_404(request.user, Region.objects.all(), code=normalized)
-    region = registry_selectors.home_region_for(request.user)
-    if region is None:
-        raise Http404
-    return region
+    return registry_selectors.region_named_or_home(
+        user=request.user, code=code or request.GET.get("region")
+    )
 
 
 def _visible_regions(request, *levels: str):

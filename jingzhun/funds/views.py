@@ -25,7 +25,6 @@ from jingzhun.assistance.exports import xlsx_response
 from jingzhun.assistance.forms import apply_errors
 from jingzhun.core import scoping
 from jingzhun.core.money import fen_to_yuan
-from jingzhun.regions import codes
 from jingzhun.regions.models import Region
 from jingzhun.registry import selectors as registry
 from jingzhun.registry.models import Household
@@ -52,17 +51,7 @@ def writes_funds(user) -> bool:
 
 
 def _region(request) -> Region:
-    raw = request.GET.get("region")
-    if raw:
-        try:
-            code = codes.normalize_code(raw)
-        except codes.RegionCodeError as exc:
-            raise Http404 from exc
-        return scoping.get_visible_or_404(request.user, Region.objects.all(), code=code)
-    region = registry.home_region_for(request.user)
-    if region is None:
-        raise Http404
-    return region
+    return registry.region_named_or_home(user=request.user, code=request.GET.get("region"))
 
 
 def _year(request) -> int | None:

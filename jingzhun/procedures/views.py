@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from jingzhun.assistance.exports import xlsx_response
 from jingzhun.core import errors, scoping
 from jingzhun.core.errors import ConflictError
-from jingzhun.regions import codes
 from jingzhun.regions.models import Region
 from jingzhun.registry import selectors as registry_selectors
 from jingzhun.registry.models import Household
@@ -27,16 +26,7 @@ from .models import STATUS_CHOICES, Case
 
 
 def _region(request, code: str | None) -> Region:
-    if code is None:
-        region = registry_selectors.home_region_for(request.user)
-        if region is None:
-            raise Http404
-        return region
-    try:
-        normalized = codes.normalize_code(code)
-    except codes.RegionCodeError as exc:
-        raise Http404 from exc
-    return scoping.get_visible_or_404(request.user, Region.objects.all(), code=normalized)
+    return registry_selectors.region_named_or_home(user=request.user, code=code)
 
 
 def _messages(exc: Exception) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core import scoping
@@ -78,6 +79,21 @@ def household_history(*, household: Household) -> QuerySet[AuditEntry]:
 
 def region_get(*, user, code: str) -> Region:
     return scoping.get_visible_or_404(user, Region.objects.all(), code=code)
+
+
+def region_named_or_home(*, user, code: str | None) -> Region:
+    """The region a page names (6- or 12-digit code), else the user's own. Malformed, missing
+    and out-of-scope codes all answer 404, as does a user with no region of their own."""
+    if not code:
+        region = home_region_for(user)
+        if region is None:
+            raise Http404
+        return region
+    try:
+        normalized = codes.normalize_code(code)
+    except codes.RegionCodeError as exc:
+        raise Http404 from exc
+    return region_get(user=user, code=normalized)
 
 
 def region_children(*, user, region: Region) -> list[dict]:
