@@ -6,13 +6,16 @@ One query per frame over a region prefix; on PostgreSQL the rows leave the serve
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
 
 import polars as pl
 from django.db import connection
 
+from jingzhun import policy
 from jingzhun.policy import facts as contract
+from jingzhun.policy import members
 
 
 def frame_from_sql(sql: str, params: Sequence, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
@@ -74,11 +77,18 @@ def household_frames(
     statuses: Sequence[str] | None = None,
     household_ids=None,
     exit_year: int | None = None,
+    pack: policy.Pack | None = None,
+    on: dt.date | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Households under `prefix` with their income of `year`, and their members.
 
     Beside the contract's columns the households frame carries `household_id` and
     `village_code`, which the engine ignores and callers use to file what it finds.
+
+    Given the `pack` to be applied `on` a date, the members are not read out: the counts its
+    criteria need (jingzhun.policy.member_predicates) are computed by the query itself and
+    come as columns of the households frame, and no members frame is returned. A county of a
+    million households then ships a million rows, not four million.
     """
     where = ["h.village_id LIKE %s"]
     params: list = [_like(prefix)]
@@ -93,6 +103,18 @@ def household_frames(
         where.append(f"h.id IN ({', '.join(['%s'] * len(ids))})")
         params.extend(ids)
     condition = " AND ".join(where)
+    if pack is not None and on is None:
+        raise ValueError("household_frames: a pack needs the assessment date `on`")
+    counted = [] if pack is None else policy.member_predicates(pack, "household", on=on)
+    count_params: list = []
+    count_sql = [sql for _, pred in counted for sql in members.sql_counts(pred, "m", count_params)]
+    # The counts' columns follow the contract's, in the order of count_sql, then the
+    # member count itself (null where a household has no member rows).
+    count_schema: dict[str, pl.DataType] = (
+        {name: pl.Int64() for name in [*members.count_names(counted), policy.MEMBER_COUNT]}
+        if counted
+        else {}
+    )
     households = frame_from_sql(
         f"""
         SELECT h.household_no, COALESCE(mc.n, 0),
@@ -100,9 +122,13 @@ def household_frames(
                  - i.production_cost_fen,
                h.food_clothing_secure, h.housing_safe, h.relocated, h.water_safe,
                h.electricity, h.radio_tv, h.id, h.village_id
+               {"".join(f", mc.c{i}" for i in range(len(count_sql)))}
+               {", mc.n" if counted else ""}
         FROM registry_household h
         LEFT JOIN (
-            SELECT m.household_id, COUNT(*) AS n FROM registry_member m
+            SELECT m.household_id, COUNT(*) AS n
+                   {"".join(f", {sql} AS c{i}" for i, sql in enumerate(count_sql))}
+            FROM registry_member m
             JOIN registry_household h ON h.id = m.household_id
             WHERE {condition} GROUP BY m.household_id
         ) mc ON mc.household_id = h.id
@@ -110,7 +136,7 @@ def household_frames(
         WHERE {condition}
         ORDER BY h.household_no
         """,
-        [*params, year, *params],
+        [*count_params, *params, year, *params],
         {
             k: contract.HOUSEHOLDS[k]
             for k in (
@@ -125,9 +151,12 @@ def household_frames(
                 "radio_tv",
             )
         }
-        | HOUSEHOLD_EXTRA,
+        | HOUSEHOLD_EXTRA
+        | count_schema,
     )
-    members = frame_from_sql(
+    if counted:
+        return {"households": households}
+    member_rows = frame_from_sql(
         f"""
         SELECT h.household_no, m.birth_date, m.dropout, m.student, m.medical_insurance
         FROM registry_member m JOIN registry_household h ON h.id = m.household_id
@@ -136,7 +165,7 @@ def household_frames(
         params,
         dict(contract.MEMBERS),
     )
-    return {"households": households, "members": members}
+    return {"households": households, "members": member_rows}
 
 
 def poor_persons(*, prefix: str, year: int, key_len: int) -> dict[str, int]:

@@ -45,10 +45,19 @@ def active_pack_id(*, region_code: str, year: int, level: str = "household") -> 
     return f"{family}-{chosen}"
 
 
-def frames_for(*, level: str, prefix: str, year: int, statuses=None, household_ids=None):
+def frames_for(
+    *, level: str, prefix: str, year: int, statuses=None, household_ids=None, pack=None, on=None
+):
+    """The input frames of `level`; for households, given the pack and date, with the
+    members counted in SQL (facts.household_frames)."""
     if level == "household":
         return facts.household_frames(
-            prefix=prefix, year=year, statuses=statuses, household_ids=household_ids
+            prefix=prefix,
+            year=year,
+            statuses=statuses,
+            household_ids=household_ids,
+            pack=pack,
+            on=on,
         )
     if level == "village":
         return facts.village_frame(prefix=prefix, year=year)
@@ -68,10 +77,11 @@ def assess_region(
 ) -> dict[str, Any]:
     """The INTERFACES §3 report for every household / village / county under the region."""
     prefix = codes.prefix(region_code) if region_code else ""
-    frames = frames_for(level=level, prefix=prefix, year=year, statuses=statuses)
+    on = on or dt.date(year, 12, 31)
+    frames = frames_for(level=level, prefix=prefix, year=year, statuses=statuses, pack=pack, on=on)
     if frames[LEVEL_FRAMES[level]].height == 0:
         return {"policy": pack.id, "year": year, "results": []}
-    result = policy.assess(pack, level, frames, on=on or dt.date(year, 12, 31))
+    result = policy.assess(pack, level, frames, on=on)
     return policy.to_report(pack, result, year=year)
 
 
@@ -80,10 +90,11 @@ def assess_household(
 ) -> tuple[policy.Pack, policy.EntityResult]:
     """One household under the active (or given) pack, for its page and for procedures."""
     pack = pack or pack_get(active_pack_id(region_code=household.village_id, year=year))
+    on = on or dt.date(year, 12, 31)
     frames = facts.household_frames(
-        prefix=household.village_id, year=year, household_ids=[household.pk]
+        prefix=household.village_id, year=year, household_ids=[household.pk], pack=pack, on=on
     )
-    result = policy.assess(pack, "household", frames, on=on or dt.date(year, 12, 31))
+    result = policy.assess(pack, "household", frames, on=on)
     return pack, policy.entity_results(pack, "household", result)[0]
 
 

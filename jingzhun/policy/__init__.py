@@ -5,11 +5,13 @@ share it. See docs/policy.md for the pack format and jingzhun.policy.facts for t
 """
 
 from .engine import (
+    MEMBER_COUNT,
     CriterionResult,
     EntityResult,
     assess,
     assess_one,
     entity_results,
+    member_predicates,
     to_report,
     verdicts,
     write_report,
@@ -20,6 +22,7 @@ from .params import Parameter
 from .registry import clear_cache, get_pack, list_rows, load_packs
 
 __all__ = [
+    "MEMBER_COUNT",
     "CriterionResult",
     "CriterionSpec",
     "EntityResult",
@@ -34,6 +37,7 @@ __all__ = [
     "get_pack",
     "list_rows",
     "load_packs",
+    "member_predicates",
     "to_report",
     "verdicts",
     "write_report",

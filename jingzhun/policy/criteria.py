@@ -8,7 +8,7 @@ that honest through every combination. Comparisons stay in integers (see values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +18,16 @@ import polars as pl
 
 from jingzhun.vocab import STUDENT
 
+from .members import (
+    Coalesce,
+    Col,
+    FalseIfIn,
+    Pred,
+    aged_between,
+    any_member,
+    true_column,
+    unknown_column,
+)
 from .values import (
     agree,
     div_half_up,
@@ -79,8 +89,10 @@ class Kind:
     outcome: Callable[[Bound], Outcome]
     params: Mapping[str, Param] = field(default_factory=dict)
     columns: tuple[str, ...] = ()  # entity-frame columns read
-    member_columns: tuple[str, ...] = ()  # members-frame columns read (household level)
-    member_aggs: Callable[[Bound], list[pl.Expr]] | None = None
+    # Household level: what the criterion asks of each member (jingzhun.policy.members),
+    # named; the engine counts, per household, the members each predicate is true and unknown
+    # for, in Polars or pushed down into SQL, and the outcome reads those counts.
+    member_counts: Callable[[Bound], Sequence[tuple[str, Pred]]] | None = None
     check: Callable[[Mapping[str, Any]], tuple[str, str] | None] | None = None
 
 
@@ -206,32 +218,20 @@ register(
 )
 
 
-def _age_at(on: date) -> pl.Expr:
-    birth = pl.col("birth_date")
-    # dt.month()/dt.day() are Int8: widen before the arithmetic or month * 100 overflows.
-    month_day = birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)
-    before_birthday = month_day > on.month * 100 + on.day
-    return on.year - birth.dt.year() - before_birthday.cast(pl.Int32)
-
-
-def _education_aggs(b: Bound) -> list[pl.Expr]:
-    age = _age_at(b.on)
-    in_window = (age >= b.args["min_age"]) & (age <= b.args["max_age"])
-    dropped = pl.coalesce(pl.col("dropout"), pl.when(pl.col("student").is_in(ENROLLED)).then(False))
-    violation = in_window & dropped  # Kleene: unknown age only matters for a dropout
-    return [
-        violation.any(ignore_nulls=False).alias(b.private("any")),
-        violation.fill_null(False).sum().alias(b.private("count")),
-    ]
+def _education_counts(b: Bound) -> list[tuple[str, Pred]]:
+    dropped = Coalesce((Col("dropout"), FalseIfIn("student", ENROLLED)))
+    # Kleene: an unknown age only matters for a member who dropped out.
+    violation = aged_between(b.on, b.args["min_age"], b.args["max_age"]) & dropped
+    return [(b.private("violation"), violation)]
 
 
 def _education(b: Bound) -> Outcome:
     has_members = pl.col("__members").is_not_null()
-    count = pl.col(b.private("count"))
-    passed = pl.when(has_members).then(pl.col(b.private("any")).not_())
+    name = b.private("violation")
+    passed = pl.when(has_members).then(any_member(name).not_())
     return Outcome(
         passed,
-        pl.when(passed.is_not_null()).then(count.cast(pl.String)),
+        pl.when(passed.is_not_null()).then(pl.col(true_column(name)).cast(pl.String)),
         pl.lit("0"),
     )
 
@@ -246,28 +246,26 @@ register(
             "min_age": Param("ref", default="school_age_min", ref_type="count"),
             "max_age": Param("ref", default="school_age_max", ref_type="count"),
         },
-        member_columns=("birth_date", "dropout", "student"),
-        member_aggs=_education_aggs,
+        member_counts=_education_counts,
         check=lambda a: ("max_age", "is below min_age") if a["max_age"] < a["min_age"] else None,
     )
 )
 
 
-def _insurance_aggs(b: Bound) -> list[pl.Expr]:
-    enrolled = pl.col("medical_insurance")
-    return [
-        enrolled.all(ignore_nulls=False).alias(b.private("all")),
-        enrolled.fill_null(False).sum().alias(b.private("count")),
-    ]
+def _insurance_counts(b: Bound) -> list[tuple[str, Pred]]:
+    return [(b.private("uninsured"), ~Col("medical_insurance"))]
 
 
 def _insurance(b: Bound) -> Outcome:
-    members = pl.col("__members")
-    passed = pl.when(members.is_not_null()).then(pl.col(b.private("all")))
+    count = pl.col("__members")
+    name = b.private("uninsured")
+    uninsured = any_member(name)
+    enrolled = count - pl.col(true_column(name)) - pl.col(unknown_column(name))
+    passed = pl.when(count.is_not_null()).then(uninsured.not_())
     return Outcome(
         passed,
-        pl.when(passed.is_not_null()).then(_fraction_display(pl.col(b.private("count")), members)),
-        pl.when(members.is_not_null()).then(_fraction_display(members, members)),
+        pl.when(passed.is_not_null()).then(_fraction_display(enrolled, count)),
+        pl.when(count.is_not_null()).then(_fraction_display(count, count)),
     )
 
 
@@ -277,8 +275,7 @@ register(
         frozenset({"household"}),
         "基本医疗有保障（全员参加基本医疗保险）",
         _insurance,
-        member_columns=("medical_insurance",),
-        member_aggs=_insurance_aggs,
+        member_counts=_insurance_counts,
     )
 )
 

@@ -26,6 +26,7 @@ import polars as pl
 from .criteria import Bound
 from .errors import PolicyError
 from .facts import FRAME_OF_LEVEL, KEY_OF_LEVEL, LEVELS, conform, frame
+from .members import Pred, columns, count_names, polars_counts
 from .pack import Pack
 
 MEMBER_COUNT = "__members"
@@ -51,22 +52,20 @@ def assess(pack: Pack, level: str, frames: Mapping[str, pl.DataFrame], *, on: da
         [key, *(c for spec in specs for c in spec.evaluator.columns)],
     ).lazy()
 
-    member_aggs = [
-        agg
-        for spec, b in bound
-        if spec.evaluator.member_aggs
-        for agg in spec.evaluator.member_aggs(b)
-    ]
-    if member_aggs:
-        if "members" not in frames:
-            raise PolicyError("members frame: not given")
-        member_columns = [c for spec in specs for c in spec.evaluator.member_columns]
-        members = conform("members", frames["members"], ["household_no", *member_columns])
-        per_household = (
-            members.lazy().group_by("household_no").agg(pl.len().alias(MEMBER_COUNT), *member_aggs)
-        )
-        # A household with no member rows keeps null aggregates: its member criteria are unknown.
-        entities = entities.join(per_household, on=key, how="left", maintain_order="left")
+    counted = member_predicates(pack, level, on=on)
+    if counted:
+        names = [MEMBER_COUNT, *count_names(counted)]
+        given = frames[frame_name]
+        if all(name in given.columns for name in names):
+            # Counted by the caller's SQL, row for row; no member rows gives null counts.
+            entities = pl.concat(
+                [entities, given.lazy().select(pl.col(n).cast(pl.Int64) for n in names)],
+                how="horizontal",
+            )
+        else:
+            entities = entities.join(
+                _member_counts(frames, counted), on=key, how="left", maintain_order="left"
+            )
 
     outcomes = [(spec.key, spec.evaluator.outcome(b)) for spec, b in bound]
     # Evaluate wide (one column per criterion and field), then stack: stacking only
@@ -96,6 +95,38 @@ def assess(pack: Pack, level: str, frames: Mapping[str, pl.DataFrame], *, on: da
             )
             for i, (name, _) in enumerate(outcomes)
         ]
+    )
+
+
+def member_predicates(pack: Pack, level: str, *, on: date) -> list[tuple[str, Pred]]:
+    """The (column name, member predicate) pairs whose per-household counts `level`'s
+    criteria read. A caller that reads the households with SQL may compute the counts itself
+    (jingzhun.policy.members.sql_counts) and hand them over as columns of the households
+    frame — `__members` plus `count_names(...)` — instead of a members frame."""
+    return [
+        named
+        for spec in pack.criteria.get(level, ())
+        if spec.evaluator.member_counts
+        for named in spec.evaluator.member_counts(Bound(spec.key, spec.args, on))
+    ]
+
+
+def _member_counts(
+    frames: Mapping[str, pl.DataFrame], counted: list[tuple[str, Pred]]
+) -> pl.LazyFrame:
+    """Per household_no: `__members` and the two counts of every predicate, from the members."""
+    if "members" not in frames:
+        raise PolicyError("members frame: not given")
+    needed = dict.fromkeys(c for _, pred in counted for c in columns(pred))
+    members = conform("members", frames["members"], ["household_no", *needed])
+    # A household with no member rows gets null counts: its member criteria are unknown.
+    return (
+        members.lazy()
+        .group_by("household_no")
+        .agg(
+            pl.len().cast(pl.Int64).alias(MEMBER_COUNT),
+            *(agg for name, pred in counted for agg in polars_counts(name, pred)),
+        )
     )
 
 

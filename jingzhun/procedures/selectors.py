@@ -303,12 +303,13 @@ def adjustment_candidates(*, user, region: Region, year: int) -> dict[str, list[
 
     def assessed(statuses) -> pl.DataFrame | None:
         # The policy engine's long frame, filtered with Polars: no Python object per household.
+        on = dt.date(year, 12, 31)
         frames = assessments.frames_for(
-            level="household", prefix=prefix, year=year, statuses=statuses
+            level="household", prefix=prefix, year=year, statuses=statuses, pack=pack, on=on
         )
         if frames["households"].height == 0:
             return None
-        return policy.assess(pack, "household", frames, on=dt.date(year, 12, 31))
+        return policy.assess(pack, "household", frames, on=on)
 
     long = assessed(["poor", "returned"])
     if long is not None:

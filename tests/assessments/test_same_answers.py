@@ -89,6 +89,35 @@ def edge_cases(places):
     sixteen = make_id_number(birth="20021231")  # 16 on the assessment date: past school age
     make("E12", net_per_person=line * 2, members=[{}, {"id_number": sixteen, "dropout": True}])
     make("E13", net_per_person=line * 2, food_clothing_secure=None, electricity=None)
+
+    def dropout_born(birth: str, **extra):
+        return {"id_number": make_id_number(birth=birth), "dropout": True, **extra}
+
+    # The edges of the school-age window (6 to 15 inclusive on 31 December 2018).
+    make("E14", net_per_person=line * 2, members=[{}, dropout_born("20121231")])  # 6 today
+    make("E15", net_per_person=line * 2, members=[{}, dropout_born("20130101")])  # still 5
+    make("E16", net_per_person=line * 2, members=[{}, dropout_born("20030101")])  # 15
+    make("E17", net_per_person=line * 2, members=[{}, dropout_born("20040229")])  # leap day
+    # An enrolled student (pre-school counts) with no dropout flag has not dropped out.
+    enrolled = {"id_number": school_age(), "dropout": None, "student": "primary"}
+    make("E18", net_per_person=line * 2, members=[{}, enrolled])
+    make(
+        "E19",
+        net_per_person=line * 2,
+        members=[{}, {"id_number": school_age(), "dropout": None, "student": "preschool"}],
+    )
+    # Several members, several verdicts: one uninsured, one unknown, one dropout of two.
+    make(
+        "E20",
+        net_per_person=line * 2,
+        members=[
+            {},
+            {"medical_insurance": False},
+            {"medical_insurance": None},
+            dropout_born("20100505"),
+            {"id_number": school_age(), "dropout": None},
+        ],
+    )
     return village
 
 
@@ -147,20 +176,50 @@ def test_the_database_gives_the_answers_of_the_engine_fed_plain_values(edge_case
     assert outcomes == {True, False, None}
 
 
+@pytest.mark.parametrize("pack_id", PACKS)
+def test_members_counted_in_sql_give_what_the_engine_counts_from_member_rows(edge_cases, pack_id):
+    pack = pack_get(pack_id)
+    prefix = edge_cases.code
+    pushed = facts.household_frames(prefix=prefix, year=YEAR, pack=pack, on=ON)
+    rows = facts.household_frames(prefix=prefix, year=YEAR)
+    assert set(pushed) == {"households"} and set(rows) == {"households", "members"}
+    assert rows["members"].height > pushed["households"].height  # the rows it did not ship
+    by_sql = policy.assess(pack, "household", pushed, on=ON)
+    by_rows = policy.assess(pack, "household", rows, on=ON)
+    assert by_sql.equals(by_rows, null_equal=True)
+    education = [
+        spec.key
+        for spec in pack.criteria["household"]
+        if spec.evaluator.name == "compulsory_education"
+    ]
+    failing = by_sql.filter(pl.col("key").is_in(education) & pl.col("passed").eq(False))
+    # The dropouts inside the window are seen (E08, E14, E16, E17, E20), the others not.
+    assert set(failing["household_no"]) == {"E08", "E14", "E16", "E17", "E20"}
+
+
+def test_a_pack_without_its_assessment_date_is_refused(edge_cases):
+    with pytest.raises(ValueError, match="on"):
+        facts.household_frames(prefix=edge_cases.code, year=YEAR, pack=pack_get(PACKS[0]))
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
 def test_on_postgresql_the_copy_path_reads_exactly_what_a_plain_cursor_reads(
     edge_cases, monkeypatch
 ):
     prefix = edge_cases.code
-    by_copy = {
-        **facts.household_frames(prefix=prefix, year=YEAR),
-        **facts.village_frame(prefix=prefix, year=YEAR),
-    }
+    pack = pack_get(PACKS[0])
+
+    def read() -> dict[str, pl.DataFrame]:
+        pushed = facts.household_frames(prefix=prefix, year=YEAR, pack=pack, on=ON)
+        return {
+            **facts.household_frames(prefix=prefix, year=YEAR),
+            **facts.village_frame(prefix=prefix, year=YEAR),
+            "households counted in SQL": pushed["households"],
+        }
+
+    by_copy = read()
     monkeypatch.setattr(connection, "vendor", "sqlite")  # take the generic cursor branch
-    by_cursor = {
-        **facts.household_frames(prefix=prefix, year=YEAR),
-        **facts.village_frame(prefix=prefix, year=YEAR),
-    }
+    by_cursor = read()
     assert set(by_copy) == set(by_cursor)
     for name, frame in by_copy.items():
         other = by_cursor[name]
