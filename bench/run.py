@@ -401,8 +401,9 @@ def main() -> None:
         prefix = COUNTY
 
         def assess() -> int:
-            frames = facts.household_frames(prefix=prefix, year=args.year)
-            result = policy.assess(pack, "household", frames, on=dt.date(args.year, 12, 31))
+            on = dt.date(args.year, 12, 31)
+            frames = facts.household_frames(prefix=prefix, year=args.year, pack=pack, on=on)
+            result = policy.assess(pack, "household", frames, on=on)
             return result.height
 
         def scan() -> int:
