@@ -65,6 +65,12 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
         return sqlite_database(path)
     if scheme in {"postgres", "postgresql", "pgsql"}:
         options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        # JIT compilation costs seconds on the whole-county scans (2.8 s of a 10 s
+        # assessment read, measured) and gains nothing on the short queries of the pages:
+        # off, unless the URL's own `options` says otherwise (docs/decisions.md).
+        server_options = options.get("options", "")
+        if "jit" not in server_options:
+            options["options"] = f"{server_options} -c jit=off".strip()
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")) or "postgres",
