@@ -1,10 +1,17 @@
-"""The rule kinds: each compiles a rule's parameters into ONE query over a region.
+"""The rule kinds: each compiles a rule's parameters into SQL over a region.
 
-A kind's `query(params, ctx)` returns a queryset of tuples with the same columns for every kind
-(`ROW`: object_id, household_id, household_no, region_code, label, value) — the offending records,
-computed by the database (Exists / subqueries / aggregates), never by a loop over model
-instances. Ages are compared as birth dates against cutoffs computed here in Python, so the SQL
-is the same on SQLite and PostgreSQL: "age ≥ n at D" ⇔ birth_date ≤ D − n years.
+Every rule returns the offending records in the same columns (`ROW`: object_id, household_id,
+household_no, region_code, label, value), computed by the database (conditions, Exists,
+aggregates), never by a loop over model instances. Ages are compared as birth dates against
+cutoffs computed here in Python, so the SQL is the same on SQLite and PostgreSQL: "age ≥ n at
+D" ⇔ birth_date ≤ D − n years.
+
+Kinds of one *family* read the same rows and compile a rule into a condition on them:
+`member` and `stage_age` read the members, `household` the households with member counts,
+`income` and `income_per_capita` the year's income records with their household's member
+count. `evaluate_rules` runs all the rules of a family in ONE query — one pass over the table,
+one boolean column per rule, only the rows where some rule holds coming back — instead of a
+scan per rule. `no_income`, `duplicate_member` and `match_event` are one query per rule.
 
 The one exception is `exit_standard`, which hands the region's exited households to the policy
 engine (jingzhun.policy, columnar Polars) so that "fails the standard of its exit year" means
@@ -14,25 +21,29 @@ exactly what `jingzhun assess` means.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+import operator
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import reduce
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 
 from jingzhun.registry.models import Household, Income, Member
 
@@ -111,12 +122,14 @@ def _conditions(model, raw: Any, name: str) -> list[dict[str, Any]]:
     return [dict(item) for item in items]
 
 
-def _where(model, params: Mapping[str, Any], prefix: str = "") -> Q:
+def _where(model, params: Mapping[str, Any], path: str = "") -> Q:
+    """`where` and not `exclude`, as lookups on `model`; `path` reaches the model from
+    another one (e.g. "members__" from a household)."""
     q = Q()
-    for cond in _conditions(model, params.get(f"{prefix}where"), f"{prefix}where"):
-        q &= Q(**cond)
-    for cond in _conditions(model, params.get(f"{prefix}exclude"), f"{prefix}exclude"):
-        q &= ~Q(**cond)
+    for cond in _conditions(model, params.get("where"), "where"):
+        q &= Q(**{f"{path}{key}": value for key, value in cond.items()})
+    for cond in _conditions(model, params.get("exclude"), "exclude"):
+        q &= ~Q(**{f"{path}{key}": value for key, value in cond.items()})
     return q
 
 
@@ -147,10 +160,9 @@ def _yuan_fen(value: Any, key: str) -> int:
 
 # --- output columns ------------------------------------------------------------------------
 
-_NO_VALUE = Value("", output_field=CharField())
-
-
 ROW = ("object_id", "household_id", "household_no", "region_code", "label", "value")
+
+_NO_VALUE = Value("", output_field=CharField())
 
 
 def _member_rows(qs: QuerySet, value=_NO_VALUE) -> QuerySet:
@@ -170,9 +182,11 @@ def _household_rows(qs: QuerySet, value=_NO_VALUE, path: str = "") -> QuerySet:
     )
 
 
-def _members_of(outer: str, ctx: Context, spec: Mapping[str, Any]) -> QuerySet:
-    q = _where(Member, spec) & age_q(ctx, spec.get("age_min"), spec.get("age_max"))
-    return Member.objects.filter(household_id=OuterRef(outer)).filter(q)
+def _members_q(ctx: Context, spec: Mapping[str, Any], path: str = "") -> Q:
+    """The members matching a member condition (where, exclude, ages), seen from `path`."""
+    return _where(Member, spec, path=path) & age_q(
+        ctx, spec.get("age_min"), spec.get("age_max"), path=f"{path}birth_date"
+    )
 
 
 def _member_spec(spec: Any, name: str) -> None:
@@ -186,16 +200,35 @@ def _member_spec(spec: Any, name: str) -> None:
     _int(spec, "age_max")
 
 
+def _truncated(numerator: int, denominator: int) -> int:
+    """Integer division toward zero, as SQL's integer `/` on both databases."""
+    quotient = abs(numerator) // denominator
+    return quotient if numerator >= 0 else -quotient
+
+
 # --- the kinds -------------------------------------------------------------------------------
+
+Alias = Callable[[str | None, Any], str]  # (key, expression) -> the annotation's name
 
 
 class Kind:
     object_type = "household"
     params: set[str] = set()
-    doc = ""
+    # Kinds of one family read the same rows and compile to a condition (see `evaluate_rules`);
+    # a kind without a family is one query of its own (`query`).
+    family: str | None = None
 
     def validate(self, params: Mapping[str, Any]) -> None:
         _only(params, self.params)
+
+    def condition(self, params: Mapping[str, Any], ctx: Context, alias: Alias) -> Q:
+        """The rule as a condition on its family's rows. `alias(key, expression)` adds a
+        column the condition needs (an aggregate, say) and returns its name; one key, one
+        column, shared by the rules of the query."""
+        raise NotImplementedError
+
+    def value(self, params: Mapping[str, Any], row: Mapping[str, Any]) -> str:
+        return ""
 
     def query(self, params: Mapping[str, Any], ctx: Context) -> QuerySet:
         raise NotImplementedError
@@ -206,23 +239,22 @@ class MemberKind(Kind):
     `age_min`..`age_max` at the reference date."""
 
     object_type = "member"
+    family = "member"
     params = {"where", "exclude", "age_min", "age_max"}
 
     def validate(self, params):
         super().validate(params)
         _member_spec(params, "params")
 
-    def query(self, params, ctx):
-        qs = Member.objects.filter(ctx.village_q("household__village__code"))
-        qs = qs.filter(_where(Member, params))
-        qs = qs.filter(age_q(ctx, params.get("age_min"), params.get("age_max")))
-        return _member_rows(qs)
+    def condition(self, params, ctx, alias):
+        return _members_q(ctx, params)
 
 
 class HouseholdKind(Kind):
     """Households matching `where`/`exclude`, with `members_min`..`members_max` members, and
     with at least one member matching `with_member` / no member matching `without_member`."""
 
+    family = "household"
     params = {"where", "exclude", "members_min", "members_max", "with_member", "without_member"}
 
     def validate(self, params):
@@ -233,42 +265,23 @@ class HouseholdKind(Kind):
         _member_spec(params.get("with_member"), "with_member")
         _member_spec(params.get("without_member"), "without_member")
 
-    def query(self, params, ctx):
-        qs = Household.objects.filter(ctx.village_q("village__code")).filter(
-            _where(Household, params)
-        )
-        if params.get("with_member") is not None:
-            qs = qs.filter(Exists(_members_of("pk", ctx, params["with_member"])))
-        if params.get("without_member") is not None:
-            qs = qs.filter(~Exists(_members_of("pk", ctx, params["without_member"])))
+    def condition(self, params, ctx, alias):
+        # Member counts are aggregates over the one join of households and members that the
+        # family's query groups by household, never a correlated subquery per household.
+        q = _where(Household, params)
         lo, hi = params.get("members_min"), params.get("members_max")
-        anyone = Member.objects.filter(household_id=OuterRef("pk"))
-        if hi is None and lo == 1:
-            qs = qs.filter(Exists(anyone))  # no count needed
-        elif hi == 0 and not lo:
-            qs = qs.filter(~Exists(anyone))
-        elif lo is not None or hi is not None:
-            # one join + GROUP BY, far cheaper than a correlated count per household
-            qs = qs.annotate(persons=Count("members"))
-            if lo is not None:
-                qs = qs.filter(persons__gte=lo)
-            if hi is not None:
-                qs = qs.filter(persons__lte=hi)
-        return _household_rows(qs)
-
-
-def _member_count_of(outer: str):
-    return Coalesce(
-        Subquery(
-            Member.objects.filter(household_id=OuterRef(outer))
-            .order_by()
-            .values("household_id")
-            .annotate(n=Count("id"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
+        if lo is not None:
+            q &= Q(**{f"{alias('persons', Count('members'))}__gte": lo})
+        if hi is not None:
+            q &= Q(**{f"{alias('persons', Count('members'))}__lte": hi})
+        for key in ("with_member", "without_member"):
+            if params.get(key) is None:
+                continue
+            matching = _members_q(ctx, params[key], path="members__")
+            counted = Count("members", filter=matching) if matching else Count("members")
+            name = alias(None, counted)
+            q &= Q(**{f"{name}__gt": 0}) if key == "with_member" else Q(**{name: 0})
+        return q
 
 
 class StageAgeKind(Kind):
@@ -276,6 +289,7 @@ class StageAgeKind(Kind):
     [youngest, oldest] plausible age."""
 
     object_type = "member"
+    family = "member"
     params = {"stages", "where", "exclude"}
 
     def validate(self, params):
@@ -293,31 +307,31 @@ class StageAgeKind(Kind):
                 raise RuleError(f"stages.{stage} must be [min_age, max_age]")
         _where(Member, params)
 
-    def query(self, params, ctx):
-        impossible = Q(pk__in=[])
+    def condition(self, params, ctx, alias):
+        impossible = Q()
         for stage, (lo, hi) in params["stages"].items():
             too_young = Q(birth_date__gt=years_before(ctx.on, lo))
             too_old = Q(birth_date__lte=years_before(ctx.on, hi + 1))
             impossible |= Q(student=stage) & (too_young | too_old)
-        qs = Member.objects.filter(ctx.village_q("household__village__code"))
-        qs = qs.filter(_where(Member, params)).filter(impossible)
-        return _member_rows(qs, value=F("student"))
+        return _where(Member, params) & impossible
+
+    def value(self, params, row):
+        return row["student"]
 
 
 class IncomeKind(Kind):
     """Households whose income record for the checked year matches `where`/`exclude` (income
     fields, household__...)."""
 
+    family = "income"
     params = {"where", "exclude"}
 
     def validate(self, params):
         super().validate(params)
         _where(Income, params)
 
-    def query(self, params, ctx):
-        qs = Income.objects.filter(ctx.village_q("household__village__code"), year=ctx.year)
-        qs = qs.filter(_where(Income, params))
-        return _household_rows(qs, path="household__")
+    def condition(self, params, ctx, alias):
+        return _where(Income, params)
 
 
 class NoIncomeKind(Kind):
@@ -339,13 +353,24 @@ class NoIncomeKind(Kind):
 
 OPS = {"lt": "lt", "le": "lte", "gt": "gt", "ge": "gte"}
 
+NET = (
+    F("wage_fen")
+    + F("production_fen")
+    + F("property_fen")
+    + F("transfer_fen")
+    - F("production_cost_fen")
+)
+
 
 class IncomePerCapitaKind(Kind):
     """Households (matching `where`/`exclude` on household__...) whose per-capita net income
     for the checked year compares `op` (lt, le, gt, ge) with `factor` × the line. The line is
     `line_yuan`, or the parameter `line_parameter` of the policy pack `line_pack` (a template
-    with {year}). Compared exactly in fen: net_fen OP line_fen × factor × persons."""
+    with {year}). Compared exactly in fen: net_fen OP line_fen × factor × persons. The value
+    is the per-capita net income in fen (the net income itself when the line is 0: the rule
+    is then about its sign)."""
 
+    family = "income"
     params = {"where", "exclude", "op", "line_yuan", "line_pack", "line_parameter", "factor"}
 
     def validate(self, params):
@@ -374,26 +399,25 @@ class IncomePerCapitaKind(Kind):
             raise RuleSkipped(f"no policy pack {pack_id} for the line") from exc
         return int(pack.parameters[params.get("line_parameter", "poverty_line")].value)
 
-    def query(self, params, ctx):
+    def threshold(self, params, ctx) -> int:
         factor = Decimal(str(params.get("factor", "1")))
-        threshold = int((Decimal(self.line_fen(params, ctx)) * factor).to_integral_value())
-        net = (
-            F("wage_fen")
-            + F("production_fen")
-            + F("property_fen")
-            + F("transfer_fen")
-            - F("production_cost_fen")
+        return int((Decimal(self.line_fen(params, ctx)) * factor).to_integral_value())
+
+    def condition(self, params, ctx, alias):
+        threshold = self.threshold(params, ctx)
+        persons = alias("persons", Count("household__members"))
+        net = alias("net", NET)
+        compare = f"{net}__{OPS[params['op']]}"
+        return (
+            _where(Income, params)
+            & Q(**{f"{persons}__gt": 0})
+            & Q(**{compare: F(persons) * threshold})
         )
-        qs = Income.objects.filter(ctx.village_q("household__village__code"), year=ctx.year)
-        qs = qs.filter(_where(Income, params)).annotate(net=net)
-        if threshold == 0:  # the sign of the net income: no head count needed
-            qs = qs.filter(Exists(Member.objects.filter(household_id=OuterRef("household_id"))))
-            qs = qs.filter(**{f"net__{OPS[params['op']]}": 0}).annotate(persons=Value(1))
-        else:
-            qs = qs.annotate(persons=Count("household__members")).filter(persons__gt=0)
-            qs = qs.filter(**{f"net__{OPS[params['op']]}": F("persons") * threshold})
-        per_capita = Cast(F("net") / F("persons"), output_field=CharField())
-        return _household_rows(qs, value=per_capita, path="household__")
+
+    def value(self, params, row):
+        if "line_yuan" in params and _yuan_fen(params["line_yuan"], "line_yuan") == 0:
+            return str(row["net"])
+        return str(_truncated(row["net"], row["persons"]))
 
 
 class DuplicateMemberKind(Kind):
@@ -469,9 +493,6 @@ class ExitStandardKind(Kind):
         if not str(params.get("pack", "")).count("{year}"):
             raise RuleError("parameter pack must be a pack id template with {year}")
 
-    def query(self, params, ctx):  # pragma: no cover - columnar, see evaluate
-        raise NotImplementedError
-
     def evaluate(self, params, ctx) -> list[dict[str, Any]]:
         import polars as pl
 
@@ -496,8 +517,11 @@ class ExitStandardKind(Kind):
                 pack = pack_get(str(params["pack"]).format(year=year))
             except (PolicyError, KeyError):
                 continue  # no standard for that year: nothing to hold it against
+            on = dt.date(year, 12, 31)
+            # Given the pack, the facts count the members its criteria need in SQL and ship
+            # one row per household instead of every member.
             frames = facts.household_frames(
-                prefix=ctx.prefix, year=year, statuses=statuses, exit_year=year
+                prefix=ctx.prefix, year=year, statuses=statuses, exit_year=year, pack=pack, on=on
             )
             households = frames["households"]
             if ctx.carve_outs:
@@ -508,12 +532,7 @@ class ExitStandardKind(Kind):
                 )
             if households.height == 0:
                 continue
-            result = assess(
-                pack,
-                "household",
-                {"households": households, "members": frames["members"]},
-                on=dt.date(year, 12, 31),
-            )
+            result = assess(pack, "household", {**frames, "households": households}, on=on)
             verdict = (
                 result.filter(pl.col("passed").eq(False))
                 .group_by("household_no", maintain_order=True)
@@ -543,6 +562,154 @@ class ExitStandardKind(Kind):
         return rows
 
 
+# --- evaluating the rules of a unit -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Family:
+    """The rows the kinds of a family read, and where each ROW column comes from."""
+
+    label: str
+    rows: Callable[[Context], QuerySet]
+    columns: Mapping[str, str]  # ROW column (and extras a kind's value reads) -> lookup
+
+
+FAMILIES: dict[str, Family] = {
+    "member": Family(
+        "members",
+        lambda ctx: Member.objects.filter(ctx.village_q("household__village__code")),
+        {
+            "object_id": "id",
+            "household_id": "household_id",
+            "household_no": "household__household_no",
+            "region_code": "household__village_id",
+            "label": "name",
+            "student": "student",
+        },
+    ),
+    "household": Family(
+        "households",
+        lambda ctx: Household.objects.filter(ctx.village_q("village__code")),
+        {
+            "object_id": "id",
+            "household_id": "id",
+            "household_no": "household_no",
+            "region_code": "village_id",
+            "label": "household_no",
+        },
+    ),
+    "income": Family(
+        "incomes",
+        lambda ctx: Income.objects.filter(ctx.village_q("household__village__code"), year=ctx.year),
+        {
+            "object_id": "household_id",
+            "household_id": "household_id",
+            "household_no": "household__household_no",
+            "region_code": "household__village_id",
+            "label": "household__household_no",
+        },
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One rule to evaluate: its id, kind and (merged) parameters."""
+
+    rule_id: str
+    kind: str
+    params: Mapping[str, Any]
+
+
+@dataclass
+class Evaluation:
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # rule id -> rows
+    skipped: dict[str, str] = field(default_factory=dict)  # rule id -> why
+    queries: dict[str, float] = field(default_factory=dict)  # query label -> seconds
+    query_of: dict[str, str] = field(default_factory=dict)  # rule id -> its query's label
+
+
+def _flag(q: Q):
+    return ExpressionWrapper(q, output_field=BooleanField()) if q else Value(True)
+
+
+def _family_rows(family: Family, jobs: list[Job], ctx: Context, out: Evaluation) -> None:
+    """Every rule of `jobs` (one family) in ONE query: a column per rule, true where the rule
+    holds, and only the rows where some rule holds."""
+    columns: dict[str, Any] = {}
+    keyed: dict[str, str] = {}
+
+    def alias(key: str | None, expression: Any) -> str:
+        if key is not None and key in keyed:
+            return keyed[key]
+        name = f"c{len(columns)}_{key or 'x'}"
+        columns[name] = expression
+        if key is not None:
+            keyed[key] = name
+        return name
+
+    flags: dict[str, Any] = {}
+    runnable: list[Job] = []
+    for job in jobs:
+        try:
+            condition = KINDS[job.kind].condition(job.params, ctx, alias)
+        except RuleSkipped as exc:
+            out.skipped[job.rule_id] = str(exc)
+            continue
+        flags[f"rule_{len(flags)}"] = _flag(condition)
+        runnable.append(job)
+    if not runnable:
+        return
+    qs = family.rows(ctx).order_by()
+    if columns:
+        qs = qs.annotate(**columns)
+    qs = qs.annotate(**flags).filter(reduce(operator.or_, (Q(**{f: True}) for f in flags)))
+    names = [*family.columns, *keyed]
+    found: dict[str, list[dict[str, Any]]] = {job.rule_id: [] for job in runnable}
+    for values in qs.values_list(*family.columns.values(), *keyed.values(), *flags):
+        row = dict(zip(names, values[: len(names)], strict=True))
+        for job, hit in zip(runnable, values[len(names) :], strict=True):
+            if hit:
+                found[job.rule_id].append(
+                    {
+                        **{c: row[c] for c in ROW if c != "value"},
+                        "value": KINDS[job.kind].value(job.params, row),
+                    }
+                )
+    out.rows.update(found)
+    for job in runnable:
+        out.query_of[job.rule_id] = family.label
+
+
+def evaluate_rules(jobs: Iterable[Job], ctx: Context) -> Evaluation:
+    """The offending rows of every rule in `jobs` over ctx: the rules of a family in one query
+    (one pass over its table), each other rule in one query (or one columnar assessment)."""
+    out = Evaluation()
+    by_family: dict[str, list[Job]] = {}
+    for job in jobs:
+        kind = KINDS[job.kind]
+        if kind.family is not None:
+            by_family.setdefault(kind.family, []).append(job)
+            continue
+        t0 = time.perf_counter()
+        try:
+            if getattr(kind, "columnar", False):
+                rows = kind.evaluate(job.params, ctx)
+            else:
+                rows = [dict(zip(ROW, r, strict=True)) for r in kind.query(job.params, ctx)]
+        except RuleSkipped as exc:
+            out.skipped[job.rule_id] = str(exc)
+            continue
+        out.rows[job.rule_id] = rows
+        out.queries[job.rule_id] = time.perf_counter() - t0
+        out.query_of[job.rule_id] = job.rule_id
+    for name, family_jobs in by_family.items():
+        t0 = time.perf_counter()
+        _family_rows(FAMILIES[name], family_jobs, ctx, out)
+        out.queries[FAMILIES[name].label] = time.perf_counter() - t0
+    return out
+
+
 KINDS: dict[str, Kind] = {
     "member": MemberKind(),
     "household": HouseholdKind(),
@@ -557,8 +724,8 @@ KINDS: dict[str, Kind] = {
 
 
 def evaluate(kind_name: str, params: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
-    """The offending rows of one rule over ctx: one SQL query (or one columnar assessment)."""
-    kind = KINDS[kind_name]
-    if getattr(kind, "columnar", False):
-        return kind.evaluate(params, ctx)
-    return [dict(zip(ROW, row, strict=True)) for row in kind.query(params, ctx)]
+    """The offending rows of one rule over ctx (RuleSkipped if it cannot run)."""
+    out = evaluate_rules([Job("rule", kind_name, params)], ctx)
+    if "rule" in out.skipped:
+        raise RuleSkipped(out.skipped["rule"])
+    return out.rows["rule"]
