@@ -31,17 +31,19 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
-    BooleanField,
+    Case,
     CharField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
+    FilteredRelation,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Cast
 
@@ -122,14 +124,15 @@ def _conditions(model, raw: Any, name: str) -> list[dict[str, Any]]:
     return [dict(item) for item in items]
 
 
-def _where(model, params: Mapping[str, Any], path: str = "") -> Q:
+def _where(model, params: Mapping[str, Any], path: str | Callable[[str], str] = "") -> Q:
     """`where` and not `exclude`, as lookups on `model`; `path` reaches the model from
-    another one (e.g. "members__" from a household)."""
+    another one: a prefix (e.g. "members__" from a household) or a function of the lookup."""
+    seen = path if callable(path) else (lambda key: f"{path}{key}")
     q = Q()
     for cond in _conditions(model, params.get("where"), "where"):
-        q &= Q(**{f"{path}{key}": value for key, value in cond.items()})
+        q &= Q(**{seen(key): value for key, value in cond.items()})
     for cond in _conditions(model, params.get("exclude"), "exclude"):
-        q &= ~Q(**{f"{path}{key}": value for key, value in cond.items()})
+        q &= ~Q(**{seen(key): value for key, value in cond.items()})
     return q
 
 
@@ -217,6 +220,7 @@ class Kind:
     # Kinds of one family read the same rows and compile to a condition (see `evaluate_rules`);
     # a kind without a family is one query of its own (`query`).
     family: str | None = None
+    reads_income = False  # its condition reads the household's income of the checked year
 
     def validate(self, params: Mapping[str, Any]) -> None:
         _only(params, self.params)
@@ -319,11 +323,25 @@ class StageAgeKind(Kind):
         return row["student"]
 
 
+YEAR_INCOME = "year_income"  # the household family's join to the income of the checked year
+
+
+def _from_household(key: str) -> str:
+    """An Income lookup (wage_fen, household__status) as seen from the household."""
+    head, _, rest = key.partition("__")
+    if head not in ("household", "household_id"):
+        return f"{YEAR_INCOME}__{key}"
+    if not rest:
+        return "id"
+    return f"id__{rest}" if head == "household_id" or rest in LOOKUPS else rest
+
+
 class IncomeKind(Kind):
     """Households whose income record for the checked year matches `where`/`exclude` (income
     fields, household__...)."""
 
-    family = "income"
+    family = "household"
+    reads_income = True
     params = {"where", "exclude"}
 
     def validate(self, params):
@@ -331,34 +349,33 @@ class IncomeKind(Kind):
         _where(Income, params)
 
     def condition(self, params, ctx, alias):
-        return _where(Income, params)
+        recorded = Q(**{f"{YEAR_INCOME}__isnull": False})
+        return recorded & _where(Income, params, path=_from_household)
 
 
 class NoIncomeKind(Kind):
     """Households matching `where`/`exclude` with no income record for the checked year."""
 
+    family = "household"
+    reads_income = True
     params = {"where", "exclude"}
 
     def validate(self, params):
         super().validate(params)
         _where(Household, params)
 
-    def query(self, params, ctx):
-        recorded = Income.objects.filter(household_id=OuterRef("pk"), year=ctx.year)
-        qs = Household.objects.filter(ctx.village_q("village__code")).filter(
-            _where(Household, params)
-        )
-        return _household_rows(qs.filter(~Exists(recorded)))
+    def condition(self, params, ctx, alias):
+        return Q(**{f"{YEAR_INCOME}__isnull": True}) & _where(Household, params)
 
 
 OPS = {"lt": "lt", "le": "lte", "gt": "gt", "ge": "gte"}
 
 NET = (
-    F("wage_fen")
-    + F("production_fen")
-    + F("property_fen")
-    + F("transfer_fen")
-    - F("production_cost_fen")
+    F(f"{YEAR_INCOME}__wage_fen")
+    + F(f"{YEAR_INCOME}__production_fen")
+    + F(f"{YEAR_INCOME}__property_fen")
+    + F(f"{YEAR_INCOME}__transfer_fen")
+    - F(f"{YEAR_INCOME}__production_cost_fen")
 )
 
 
@@ -370,7 +387,8 @@ class IncomePerCapitaKind(Kind):
     is the per-capita net income in fen (the net income itself when the line is 0: the rule
     is then about its sign)."""
 
-    family = "income"
+    family = "household"
+    reads_income = True
     params = {"where", "exclude", "op", "line_yuan", "line_pack", "line_parameter", "factor"}
 
     def validate(self, params):
@@ -405,11 +423,13 @@ class IncomePerCapitaKind(Kind):
 
     def condition(self, params, ctx, alias):
         threshold = self.threshold(params, ctx)
-        persons = alias("persons", Count("household__members"))
-        net = alias("net", NET)
+        persons = alias("persons", Count("members"))
+        # one income row per household: its MAX is its value, and no grouping key
+        net = alias("net", Max(NET))
         compare = f"{net}__{OPS[params['op']]}"
         return (
-            _where(Income, params)
+            Q(**{f"{YEAR_INCOME}__isnull": False})
+            & _where(Income, params, path=_from_household)
             & Q(**{f"{persons}__gt": 0})
             & Q(**{compare: F(persons) * threshold})
         )
@@ -574,6 +594,13 @@ class Family:
     columns: Mapping[str, str]  # ROW column (and extras a kind's value reads) -> lookup
 
 
+def _households(ctx: Context) -> QuerySet:
+    year = Q(incomes__year=ctx.year)
+    return Household.objects.filter(ctx.village_q("village__code")).annotate(
+        **{YEAR_INCOME: FilteredRelation("incomes", condition=year)}
+    )
+
+
 FAMILIES: dict[str, Family] = {
     "member": Family(
         "members",
@@ -587,26 +614,17 @@ FAMILIES: dict[str, Family] = {
             "student": "student",
         },
     ),
+    # Households with their members (counted) and their income of the year (at most one row:
+    # one income per household and year), one row per household.
     "household": Family(
         "households",
-        lambda ctx: Household.objects.filter(ctx.village_q("village__code")),
+        _households,
         {
             "object_id": "id",
             "household_id": "id",
             "household_no": "household_no",
             "region_code": "village_id",
             "label": "household_no",
-        },
-    ),
-    "income": Family(
-        "incomes",
-        lambda ctx: Income.objects.filter(ctx.village_q("household__village__code"), year=ctx.year),
-        {
-            "object_id": "household_id",
-            "household_id": "household_id",
-            "household_no": "household__household_no",
-            "region_code": "household__village_id",
-            "label": "household__household_no",
         },
     ),
 }
@@ -629,17 +647,22 @@ class Evaluation:
     query_of: dict[str, str] = field(default_factory=dict)  # rule id -> its query's label
 
 
-def _flag(q: Q):
-    return ExpressionWrapper(q, output_field=BooleanField()) if q else Value(True)
-
-
 def _family_rows(family: Family, jobs: list[Job], ctx: Context, out: Evaluation) -> None:
-    """Every rule of `jobs` (one family) in ONE query: a column per rule, true where the rule
-    holds, and only the rows where some rule holds."""
+    """Every rule of `jobs` (one family) in ONE query: a column per rule, 1 where the rule
+    holds, and only the rows where some rule holds.
+
+    Where rules count members the query is grouped by household (one join of households and
+    members, never a correlated subquery per household). Then a rule on the household's own
+    fields (or its income of the year) is the MAX of its condition over the group — the same
+    on every row of it — so that it is not a grouping key: the query groups by the primary
+    keys alone."""
     columns: dict[str, Any] = {}
     keyed: dict[str, str] = {}
+    aggregated = False  # the condition being built reads an aggregate
 
     def alias(key: str | None, expression: Any) -> str:
+        nonlocal aggregated
+        aggregated = aggregated or expression.contains_aggregate
         if key is not None and key in keyed:
             return keyed[key]
         name = f"c{len(columns)}_{key or 'x'}"
@@ -648,25 +671,33 @@ def _family_rows(family: Family, jobs: list[Job], ctx: Context, out: Evaluation)
             keyed[key] = name
         return name
 
-    flags: dict[str, Any] = {}
-    runnable: list[Job] = []
+    conditions: list[tuple[Job, Q, bool]] = []
     for job in jobs:
+        aggregated = False
         try:
             condition = KINDS[job.kind].condition(job.params, ctx, alias)
         except RuleSkipped as exc:
             out.skipped[job.rule_id] = str(exc)
             continue
-        flags[f"rule_{len(flags)}"] = _flag(condition)
-        runnable.append(job)
-    if not runnable:
+        conditions.append((job, condition, aggregated))
+    if not conditions:
         return
+    grouped = any(expression.contains_aggregate for expression in columns.values())
+    flags: dict[str, Any] = {}
+    for _job, condition, reads_aggregate in conditions:
+        flag = Case(When(condition, then=Value(1)), default=Value(0)) if condition else Value(1)
+        flags[f"rule_{len(flags)}"] = Max(flag) if grouped and not reads_aggregate else flag
     qs = family.rows(ctx).order_by()
-    if columns:
-        qs = qs.annotate(**columns)
-    qs = qs.annotate(**flags).filter(reduce(operator.or_, (Q(**{f: True}) for f in flags)))
-    names = [*family.columns, *keyed]
+    lookups = [*family.columns.values()]
+    if any(KINDS[job.kind].reads_income for job, _, _ in conditions):
+        lookups.append(f"{YEAR_INCOME}__id")  # its key: the income's columns are the group's
+    qs = qs.annotate(**columns, **flags)
+    qs = qs.filter(reduce(operator.or_, (Q(**{f: 1}) for f in flags)))
+    names = [*family.columns, *(f"_{i}" for i in range(len(lookups) - len(family.columns)))]
+    names += list(keyed)
+    runnable = [job for job, _, _ in conditions]
     found: dict[str, list[dict[str, Any]]] = {job.rule_id: [] for job in runnable}
-    for values in qs.values_list(*family.columns.values(), *keyed.values(), *flags):
+    for values in qs.values_list(*lookups, *keyed.values(), *flags):
         row = dict(zip(names, values[: len(names)], strict=True))
         for job, hit in zip(runnable, values[len(names) :], strict=True):
             if hit:
