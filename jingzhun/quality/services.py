@@ -190,16 +190,6 @@ def _insert_findings(new: list[tuple], now) -> None:
             copy.write_row((*fields, Jsonb(details), now, now, ""))
 
 
-def _fast_plans() -> None:
-    """Inside the run's transaction on PostgreSQL: no JIT compilation. The checks are a few
-    scans whose estimated cost crosses jit_above_cost, and compiling them took longer than
-    running them (head-duplicated at 1M persons: 2.3 s, of which 3.1 s of JIT over three
-    processes)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-
-
 def run_checks(
     region_code: str,
     *,
@@ -225,7 +215,6 @@ def run_checks(
     steps: dict[str, float] = {}
     new_total = resolved_total = 0
     with transaction.atomic():
-        _fast_plans()
         now = timezone.now()
         for unit in units:
             ctx = Context(unit.prefix, unit.carve_outs, year, on)
