@@ -107,7 +107,11 @@ def household_frames(
         raise ValueError("household_frames: a pack needs the assessment date `on`")
     counted = [] if pack is None else policy.member_predicates(pack, "household", on=on)
     count_params: list = []
-    count_sql = [sql for _, pred in counted for sql in members.sql_counts(pred, "m", count_params)]
+    count_sql = [
+        sql
+        for _, pred in counted
+        for sql in members.sql_counts(pred, "m", count_params, present="m.household_id IS NOT NULL")
+    ]
     # The counts' columns follow the contract's, in the order of count_sql, then the
     # member count itself (null where a household has no member rows).
     count_schema: dict[str, pl.DataType] = (
@@ -115,28 +119,26 @@ def household_frames(
         if counted
         else {}
     )
+    # One pass: households joined to their members and their income, grouped per household
+    # (h.id and i.id are keys, so their columns may be selected). On PostgreSQL the plan
+    # merges the household key index with an index-only scan of the members' covering index
+    # (registry member_household_facts); there is no ORDER BY, the frame is sorted after.
     households = frame_from_sql(
         f"""
-        SELECT h.household_no, COALESCE(mc.n, 0),
+        SELECT h.household_no, COUNT(m.household_id),
                i.wage_fen + i.production_fen + i.property_fen + i.transfer_fen
                  - i.production_cost_fen,
                h.food_clothing_secure, h.housing_safe, h.relocated, h.water_safe,
                h.electricity, h.radio_tv, h.id, h.village_id
-               {"".join(f", mc.c{i}" for i in range(len(count_sql)))}
-               {", mc.n" if counted else ""}
+               {"".join(f", {sql}" for sql in count_sql)}
+               {", NULLIF(COUNT(m.household_id), 0)" if counted else ""}
         FROM registry_household h
-        LEFT JOIN (
-            SELECT m.household_id, COUNT(*) AS n
-                   {"".join(f", {sql} AS c{i}" for i, sql in enumerate(count_sql))}
-            FROM registry_member m
-            JOIN registry_household h ON h.id = m.household_id
-            WHERE {condition} GROUP BY m.household_id
-        ) mc ON mc.household_id = h.id
+        LEFT JOIN registry_member m ON m.household_id = h.id
         LEFT JOIN registry_income i ON i.household_id = h.id AND i.year = %s
         WHERE {condition}
-        ORDER BY h.household_no
+        GROUP BY h.id, i.id
         """,
-        [*count_params, *params, year, *params],
+        [*count_params, year, *params],
         {
             k: contract.HOUSEHOLDS[k]
             for k in (
@@ -153,7 +155,7 @@ def household_frames(
         }
         | HOUSEHOLD_EXTRA
         | count_schema,
-    )
+    ).sort("household_no")
     if counted:
         return {"households": households}
     member_rows = frame_from_sql(

@@ -142,13 +142,18 @@ def polars_counts(name: str, pred: Pred) -> list[pl.Expr]:
     ]
 
 
-def sql_counts(pred: Pred, alias: str, params: list) -> list[str]:
-    """The same two aggregates as SQL expressions over the members of a GROUP BY household."""
+def sql_counts(pred: Pred, alias: str, params: list, *, present: str | None = None) -> list[str]:
+    """The same two aggregates as SQL expressions over the members of a GROUP BY household.
+
+    `present` is an SQL condition that is false on the all-null row an outer join gives a
+    household without members; that household's counts are then NULL, as in Polars.
+    """
+    absent = f"WHEN NOT ({present}) THEN NULL " if present else ""
     true_sql = to_sql(pred, alias, params)
     unknown_sql = to_sql(pred, alias, params)
     return [
-        f"SUM(CASE WHEN {true_sql} THEN 1 ELSE 0 END)",
-        f"SUM(CASE WHEN ({unknown_sql}) IS NULL THEN 1 ELSE 0 END)",
+        f"SUM(CASE {absent}WHEN {true_sql} THEN 1 ELSE 0 END)",
+        f"SUM(CASE {absent}WHEN ({unknown_sql}) IS NULL THEN 1 ELSE 0 END)",
     ]
 
 
