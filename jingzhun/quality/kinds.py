@@ -30,6 +30,7 @@ from functools import reduce
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -697,16 +698,21 @@ def _family_rows(family: Family, jobs: list[Job], ctx: Context, out: Evaluation)
     names += list(keyed)
     runnable = [job for job, _, _ in conditions]
     found: dict[str, list[dict[str, Any]]] = {job.rule_id: [] for job in runnable}
-    for values in qs.values_list(*lookups, *keyed.values(), *flags):
-        row = dict(zip(names, values[: len(names)], strict=True))
-        for job, hit in zip(runnable, values[len(names) :], strict=True):
+    # Executed as its SQL: the columns are ids, text and integers, which both databases
+    # return as Python values already, and Django's per-value converters (int() on every
+    # flag of every row) cost more than the rest of the loop.
+    sql, params = qs.values_list(*lookups, *keyed.values(), *flags).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        result = cursor.fetchall()
+    width = len(names)
+    for values in result:
+        row = dict(zip(names, values[:width], strict=True))
+        base = {c: row[c] for c in ROW if c != "value"}
+        for job, hit in zip(runnable, values[width:], strict=True):
             if hit:
-                found[job.rule_id].append(
-                    {
-                        **{c: row[c] for c in ROW if c != "value"},
-                        "value": KINDS[job.kind].value(job.params, row),
-                    }
-                )
+                value = KINDS[job.kind].value(job.params, row)
+                found[job.rule_id].append({**base, "value": value})
     out.rows.update(found)
     for job in runnable:
         out.query_of[job.rule_id] = family.label

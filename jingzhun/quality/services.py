@@ -9,7 +9,10 @@ created. All of it by bulk statements, never a save() per finding.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -178,16 +181,18 @@ def _insert_findings(new: list[tuple], now) -> None:
             batch_size=CHUNK,
         )
         return
-    from psycopg.types.json import Jsonb
-
+    buffer = io.StringIO()
+    stamp = now.isoformat()
+    csv.writer(buffer).writerows(
+        (*fields, json.dumps(details, ensure_ascii=False), stamp, stamp, "")
+        for *fields, details in new
+    )
     table = Finding._meta.db_table
     columns = ", ".join([*NEW_COLUMNS, "first_seen", "last_seen", "resolution"])
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for *fields, details in new:
-            copy.write_row((*fields, Jsonb(details), now, now, ""))
+    text = "rule_id, level, object_type, household_no, region_code, resolution"  # never NULL
+    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text}))"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        copy.write(buffer.getvalue())
 
 
 def run_checks(
