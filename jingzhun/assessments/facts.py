@@ -8,14 +8,40 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
-from django.db import connection
+from django.db import connection, transaction
 
 from jingzhun import policy
 from jingzhun.policy import facts as contract
 from jingzhun.policy import members
+
+
+def _copy_frame(raw, sql: str, params: Sequence, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """`sql` run on the psycopg connection `raw`, its rows by `COPY … TO STDOUT` into a frame."""
+    buffer = io.BytesIO()
+    with raw.cursor() as cursor:
+        query = cursor.mogrify(sql, params)
+        with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for block in copy:
+                buffer.write(block)
+    buffer.seek(0)
+    if buffer.getbuffer().nbytes == 0:
+        return pl.DataFrame(schema=dict(schema))
+    read_schema = {
+        name: (pl.String if dtype == pl.Boolean() else dtype) for name, dtype in schema.items()
+    }
+    frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=read_schema)
+    # PostgreSQL's CSV writes booleans as t/f.
+    return frame.with_columns(
+        [
+            pl.col(n).replace_strict({"t": True, "f": False}, default=None, return_dtype=pl.Boolean)
+            for n, dtype in schema.items()
+            if dtype == pl.Boolean()
+        ]
+    )
 
 
 def frame_from_sql(sql: str, params: Sequence, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
@@ -23,30 +49,7 @@ def frame_from_sql(sql: str, params: Sequence, schema: Mapping[str, pl.DataType]
     names = list(schema)
     if connection.vendor == "postgresql":
         connection.ensure_connection()
-        raw = connection.connection
-        buffer = io.BytesIO()
-        with raw.cursor() as cursor:
-            query = cursor.mogrify(sql, params)
-            with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
-                for block in copy:
-                    buffer.write(block)
-        buffer.seek(0)
-        if buffer.getbuffer().nbytes == 0:
-            return pl.DataFrame(schema=dict(schema))
-        read_schema = {
-            name: (pl.String if dtype == pl.Boolean() else dtype) for name, dtype in schema.items()
-        }
-        frame = pl.read_csv(buffer, has_header=False, new_columns=names, schema=read_schema)
-        # PostgreSQL's CSV writes booleans as t/f.
-        return frame.with_columns(
-            [
-                pl.col(n).replace_strict(
-                    {"t": True, "f": False}, default=None, return_dtype=pl.Boolean
-                )
-                for n, dtype in schema.items()
-                if dtype == pl.Boolean()
-            ]
-        )
+        return _copy_frame(connection.connection, sql, params, schema)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -61,6 +64,74 @@ def frame_from_sql(sql: str, params: Sequence, schema: Mapping[str, pl.DataType]
         ).cast(dtype)
         for n, dtype in schema.items()
     )
+
+
+# Below this many households one query reads them all; above it, on PostgreSQL, two
+# connections read the two halves at once from one snapshot (see _households_in_halves).
+SPLIT_MIN_HOUSEHOLDS = 200_000
+
+
+def _households_in_halves(
+    build: Callable[[tuple[str, int, int] | None], tuple[str, list]],
+    condition: str,
+    params: Sequence,
+    schema: Mapping[str, pl.DataType],
+) -> pl.DataFrame | None:
+    """The household read in two halves by household id, on two PostgreSQL connections at
+    once; None where it does not apply (another database, an open transaction whose own
+    writes a second connection could not see, or too few households).
+
+    The plan that reads a household's members fastest (a merge of the household key with the
+    members' covering index) runs in one server process; two key ranges on two connections
+    use both cores. The second connection imports the first one's snapshot
+    (`pg_export_snapshot`), so the halves are one consistent reading, as `pg_dump -j` does.
+    `build((operator, low, high))` returns the query and its parameters for the households
+    with `low <operator> id <= high`.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute(
+            "SELECT COUNT(*), MIN(h.id), MAX(h.id),"
+            " PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY h.id)"
+            f" FROM registry_household h WHERE {condition}",
+            params,
+        )
+        count, low, high, middle = cursor.fetchone()
+        if count < SPLIT_MIN_HOUSEHOLDS:
+            return None
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        halves: dict[int, pl.DataFrame] = {}
+        failures: list[BaseException] = []
+
+        def upper_half() -> None:
+            try:
+                sql, args = build((">", middle, high))
+                raw = connection.get_new_connection(connection.get_connection_params())
+                try:
+                    raw.autocommit = False
+                    with raw.cursor() as other:
+                        other.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                        other.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                    halves[1] = _copy_frame(raw, sql, args, schema)
+                    raw.rollback()
+                finally:
+                    raw.close()
+            except BaseException as exc:  # re-raised in the caller's thread
+                failures.append(exc)
+
+        worker = threading.Thread(target=upper_half, name="household-read-upper-half")
+        worker.start()
+        try:
+            sql, args = build((">=", low, middle))
+            halves[0] = _copy_frame(connection.connection, sql, args, schema)
+        finally:
+            worker.join()
+        if failures:
+            raise failures[0]
+    return pl.concat([halves[0], halves[1]])
 
 
 def _like(prefix: str) -> str:
@@ -120,25 +191,11 @@ def household_frames(
         else {}
     )
     # One pass: households joined to their members and their income, grouped per household
-    # (h.id and i.id are keys, so their columns may be selected). On PostgreSQL the plan
+    # (h.id is the key, so h's columns may be selected; the one income row of the year is
+    # repeated per member, hence MAX). On PostgreSQL the plan
     # merges the household key index with an index-only scan of the members' covering index
     # (registry member_household_facts); there is no ORDER BY, the frame is sorted after.
-    households = frame_from_sql(
-        f"""
-        SELECT h.household_no, COUNT(m.household_id),
-               i.wage_fen + i.production_fen + i.property_fen + i.transfer_fen
-                 - i.production_cost_fen,
-               h.food_clothing_secure, h.housing_safe, h.relocated, h.water_safe,
-               h.electricity, h.radio_tv, h.id, h.village_id
-               {"".join(f", {sql}" for sql in count_sql)}
-               {", NULLIF(COUNT(m.household_id), 0)" if counted else ""}
-        FROM registry_household h
-        LEFT JOIN registry_member m ON m.household_id = h.id
-        LEFT JOIN registry_income i ON i.household_id = h.id AND i.year = %s
-        WHERE {condition}
-        GROUP BY h.id, i.id
-        """,
-        [*count_params, year, *params],
+    schema = (
         {
             k: contract.HOUSEHOLDS[k]
             for k in (
@@ -154,8 +211,40 @@ def household_frames(
             )
         }
         | HOUSEHOLD_EXTRA
-        | count_schema,
-    ).sort("household_no")
+        | count_schema
+    )
+
+    def build(id_range: tuple[str, int, int] | None) -> tuple[str, list]:
+        """The query, or with `id_range` = (lower operator, lower id, upper id) one slice."""
+        ranged, bounds = "", []
+        if id_range is not None:
+            op, low, high = id_range
+            ranged, bounds = f"{{}} {op} %s AND {{}} <= %s", [low, high]
+        # The range bounds the members' join too: the planner does not carry an inequality
+        # across the join, and the members' index scan would start at the first household.
+        sql = f"""
+        SELECT h.household_no, COUNT(m.household_id),
+               MAX(i.wage_fen + i.production_fen + i.property_fen + i.transfer_fen
+                   - i.production_cost_fen),
+               h.food_clothing_secure, h.housing_safe, h.relocated, h.water_safe,
+               h.electricity, h.radio_tv, h.id, h.village_id
+               {"".join(f", {sql}" for sql in count_sql)}
+               {", NULLIF(COUNT(m.household_id), 0)" if counted else ""}
+        FROM registry_household h
+        LEFT JOIN registry_member m ON m.household_id = h.id
+             {"AND " + ranged.format("m.household_id", "m.household_id") if ranged else ""}
+        LEFT JOIN registry_income i ON i.household_id = h.id AND i.year = %s
+        WHERE {condition} {"AND " + ranged.format("h.id", "h.id") if ranged else ""}
+        GROUP BY h.id
+        """
+        return sql, [*count_params, *bounds, year, *params, *bounds]
+
+    households = None
+    if household_ids is None:
+        households = _households_in_halves(build, condition, params, schema)
+    if households is None:
+        households = frame_from_sql(*build(None), schema)
+    households = households.sort("household_no")
     if counted:
         return {"households": households}
     member_rows = frame_from_sql(

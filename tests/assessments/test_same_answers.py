@@ -227,3 +227,40 @@ def test_on_postgresql_the_copy_path_reads_exactly_what_a_plain_cursor_reads(
         assert frame.schema == other.schema, name
         assert frame.sort(pl.all()).equals(other.sort(pl.all()), null_equal=True), name
         assert frame.height > 0 and key in frame.columns
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the split read is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_large_read_in_two_halves_on_two_connections_equals_the_single_read(
+    edge_cases, monkeypatch
+):
+    """Outside a transaction two connections read the two id halves from one snapshot."""
+    pack = pack_get(PACKS[0])
+    prefix = edge_cases.code
+    single = facts.household_frames(prefix=prefix, year=YEAR, pack=pack, on=ON)["households"]
+    halves = []
+    real = facts._copy_frame
+
+    def spy(raw, sql, params, schema):
+        frame = real(raw, sql, params, schema)
+        halves.append(frame.height)
+        return frame
+
+    monkeypatch.setattr(facts, "SPLIT_MIN_HOUSEHOLDS", 1)
+    monkeypatch.setattr(facts, "_copy_frame", spy)
+    split = facts.household_frames(prefix=prefix, year=YEAR, pack=pack, on=ON)["households"]
+    assert len(halves) == 2 and all(halves) and sum(halves) == single.height
+    assert split.equals(single, null_equal=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_the_read_stays_on_its_own_connection(edge_cases, monkeypatch):
+    """A second connection could not see this transaction's own writes."""
+    from django.db import transaction
+
+    pack = pack_get(PACKS[0])
+    monkeypatch.setattr(facts, "SPLIT_MIN_HOUSEHOLDS", 1)
+    with transaction.atomic():
+        HouseholdFactory(village=edge_cases, household_no="E99")
+        frame = facts.household_frames(prefix=edge_cases.code, year=YEAR, pack=pack, on=ON)
+        assert "E99" in frame["households"]["household_no"].to_list()
