@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from functools import reduce
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connection
 from django.db.models import (
     Case,
@@ -701,10 +701,14 @@ def _family_rows(family: Family, jobs: list[Job], ctx: Context, out: Evaluation)
     # Executed as its SQL: the columns are ids, text and integers, which both databases
     # return as Python values already, and Django's per-value converters (int() on every
     # flag of every row) cost more than the rest of the loop.
-    sql, params = qs.values_list(*lookups, *keyed.values(), *flags).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        result = cursor.fetchall()
+    try:
+        sql, params = qs.values_list(*lookups, *keyed.values(), *flags).query.sql_with_params()
+    except EmptyResultSet:  # a condition that can hold for no row (e.g. `in` an empty list)
+        result = []
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            result = cursor.fetchall()
     width = len(names)
     for values in result:
         row = dict(zip(names, values[:width], strict=True))
