@@ -80,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     from jingzhun.assessments.selectors import pack_get
     from jingzhun.registry.models import Household, Member
 
-    directory = generate(round(args.households * MEMBERS_PER_HOUSEHOLD), args.seed, args.workers)
     if not args.no_load:
+        directory = generate(
+            round(args.households * MEMBERS_PER_HOUSEHOLD), args.seed, args.workers
+        )
         log("loading with COPY ...")
         t0 = time.perf_counter()
         sizes = load(directory)

@@ -59,10 +59,11 @@ def parse_args() -> argparse.Namespace:
         "--only",
         action="append",
         default=[],
-        help="run only these steps: import, validate, assess, stats, reports, monitor. "
+        help="run only these steps: import, validate, assess, stats, reports, monitor, page. "
         "`validate` and `monitor` need no import into the suite's database (phase 1 of the "
         "members file with its peak memory: the step that fits a 10M-person run in a few "
-        "minutes; monitor loads its own)",
+        "minutes; monitor loads its own; `page` alone measures the county's stored roll-up and "
+        "page against the database an earlier run loaded and refreshed)",
     )
     parser.add_argument(
         "--validate-repeat", type=int, default=3, help="best of N for phase 1 alone"
@@ -246,18 +247,9 @@ def bench_monitor(args: argparse.Namespace, households: int, record: Callable[..
 
 
 def bench_reports(args: argparse.Namespace, record: Callable[..., None]) -> None:
-    """`jingzhun reports refresh` for the year, then the county dashboard's server time."""
-    import statistics
-
-    from django.test import Client
-    from django.test.utils import override_settings
-    from django.urls import include, path
-
-    from jingzhun.accounts.models import User
-    from jingzhun.regions.models import Region
+    """`jingzhun reports refresh` for the year, then the roll-up and the page (bench_page)."""
     from jingzhun.reports import services
 
-    county = COUNTY.ljust(12, "0")
     log("== reports: refresh the stored roll-ups")
     seconds, result = timed(lambda: services.refresh(year=args.year))
     record(
@@ -267,12 +259,47 @@ def bench_reports(args: argparse.Namespace, record: Callable[..., None]) -> None
         args.persons,
         f"{result.villages} villages, {result.regions} upper regions",
     )
-    seconds, _ = timed(lambda: services.refresh(year=args.year, region_code=county))
+    seconds, _ = timed(lambda: services.refresh(year=args.year, region_code=COUNTY.ljust(12, "0")))
     record("reports refresh (county)", seconds, None, args.persons, "idempotent re-run")
+    bench_page(args, record)
+
+
+def bench_page(args: argparse.Namespace, record: Callable[..., None]) -> None:
+    """The county's stored roll-up read and finished, then the county page's server time."""
+    import statistics
+
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import include, path
+
+    from jingzhun.accounts.models import User
+    from jingzhun.regions.models import Region
+    from jingzhun.reports.selectors import region_figures
+
+    county = COUNTY.ljust(12, "0")
+
+    region = Region.objects.get(code=county)
+    children = list(region.children.order_by("code"))
+    times = []
+    for _ in range(max(1, args.page_repeat) + 1):
+        start = time.perf_counter()
+        rollup = region_figures(region=region, children=children, year=args.year)
+        times.append(time.perf_counter() - start)
+    if rollup["live"]:
+        raise SystemExit("the county's roll-up was computed live: the refresh stored nothing")
+    median = statistics.median(times[1:])
+    record(
+        "county roll-up (stored)",
+        median,
+        None,
+        args.persons,
+        f"the county's and its {len(children)} townships' stored figures, finished; "
+        f"median {median * 1000:.1f} ms of {len(times) - 1}, max {max(times[1:]) * 1000:.0f} ms",
+    )
 
     user, _ = User.objects.get_or_create(
         username="bench_county_admin",
-        defaults={"role": "county_admin", "region": Region.objects.get(code=county)},
+        defaults={"role": "county_admin", "region": region},
     )
     import jingzhun.urls
 
@@ -348,6 +375,13 @@ def main() -> None:
 
     if "monitor" in steps:
         bench_monitor(args, households, record)
+    if steps == {"page"}:
+        # The roll-up and the page against the database a previous run loaded and refreshed.
+        import django
+
+        django.setup()
+        bench_page(args, record)
+        return finish(args, households, results)
     if not steps & {"import", "assess", "stats", "reports"}:
         return finish(args, households, results)
 
@@ -390,6 +424,10 @@ def main() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # What autovacuum does to a live registry (it is off on this bench server): without
+        # the visibility map every index-only scan fetches the table's rows too.
+        for table in ("registry_household", "registry_member", "registry_income"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
         cursor.execute("ANALYZE")
 
     if "assess" in steps:
