@@ -693,7 +693,12 @@ def _family_rows(family: Family, jobs: list[Job], ctx: Context, out: Evaluation)
     if any(KINDS[job.kind].reads_income for job, _, _ in conditions):
         lookups.append(f"{YEAR_INCOME}__id")  # its key: the income's columns are the group's
     qs = qs.annotate(**columns, **flags)
-    qs = qs.filter(reduce(operator.or_, (Q(**{f: 1}) for f in flags)))
+    if grouped:  # some conditions are on aggregates: keep the groups where a flag is 1
+        qs = qs.filter(reduce(operator.or_, (Q(**{f: 1}) for f in flags)))
+    elif all(condition for _, condition, _ in conditions):
+        # the conditions themselves, OR-ed: cheaper to test on every row than the flags'
+        # CASE expressions, which are then computed for the matching rows only
+        qs = qs.filter(reduce(operator.or_, (condition for _, condition, _ in conditions)))
     names = [*family.columns, *(f"_{i}" for i in range(len(lookups) - len(family.columns)))]
     names += list(keyed)
     runnable = [job for job, _, _ in conditions]
