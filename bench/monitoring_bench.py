@@ -98,7 +98,6 @@ def bare_scan(prefix: str) -> float:
 
     from jingzhun.monitoring import scan as scan_module
 
-    like = prefix + "%"
     with connection.cursor() as cursor:
         t0 = time.perf_counter()
         # The facts query of the scan, kept as a subquery and reduced to one row: the same
@@ -106,7 +105,7 @@ def bare_scan(prefix: str) -> float:
         select = scan_module.facts_select()
         cursor.execute(
             f"SELECT COUNT(*), SUM(members), SUM(net), SUM(prev_net) FROM ({select}) f",
-            [like, YEAR, YEAR - 1, like],
+            scan_module.facts_params(prefix, YEAR),
         )
         cursor.fetchall()
         return time.perf_counter() - t0

@@ -34,11 +34,11 @@ from jingzhun.regions.models import Region
 
 from . import clock
 from .models import Scan
+from .planner import planner
 from .rules import EVENT_LEVELS, EVENT_PREFIX, INCOME_RULES, RULES, Figures
 
 FACTS = "jz_mon_facts"
 HITS = "jz_mon_hits"
-HIT_HOUSEHOLDS = "jz_mon_hit_households"
 CLASSES = "jz_mon_class"
 
 
@@ -93,13 +93,16 @@ def _pg() -> bool:
 
 def _json_object(pairs: list[tuple[str, str]]) -> str:
     args = ", ".join(f"'{k}', {v}" for k, v in pairs)
-    return f"json_build_object({args})::jsonb" if _pg() else f"json_object({args})"
+    return f"jsonb_build_object({args})" if _pg() else f"json_object({args})"
 
 
 def _json_rules(column: str) -> str:
-    """The fired rule ids of a group as a sorted JSON array."""
+    """The fired rule ids of a group as a JSON array, in the order of the (sorted) input: both
+    databases aggregate a sorted subquery's rows in its order (jsonb_agg is never parallel).
+    PostgreSQL 15's `jsonb_agg(… ORDER BY …)` would sort each household's one or two rules
+    again, 187,000 small sorts (0.2–0.3 s at 1M households)."""
     if _pg():
-        return f"json_agg({column} ORDER BY {column})::jsonb"
+        return f"jsonb_agg({column})"
     return f"json_group_array({column})"
 
 
@@ -118,107 +121,189 @@ def _temp(cursor, name: str, select: str, params: list, *, index: str = "househo
 _NET = "{a}.wage_fen + {a}.production_fen + {a}.property_fen + {a}.transfer_fen - {a}.production_cost_fen"
 
 
+CANDIDATE = "h.village_id LIKE %s AND h.status IN ('exited', 'monitored')"
+
+
 def facts_select() -> str:
-    """The candidates' facts; parameters: (prefix LIKE, year, year - 1, prefix LIKE)."""
+    """The candidates' facts, one row each; parameters `facts_params(prefix, year)`.
+
+    Members are counted by joining each household to its members and grouping by household,
+    not by a grouped subquery joined back: PostgreSQL can then read households, the
+    `registry_member(household_id)` index and the incomes' `(household_id, year)` index all in
+    household order and merge them in one pass, with no hash table of a million counts (the
+    facts read at 1M households was 5.3 s hashing, docs/benchmarks.md)."""
     return f"""
-        SELECT h.id AS household_id, h.village_id AS village, h.status AS status,
-               h.exit_year AS exit_year, COALESCE(mc.n, 0) AS members,
+        SELECT h.household_id, h.village, h.status, h.exit_year, h.members,
                {_NET.format(a="i")} AS net,
                {_NET.format(a="p")} AS prev_net,
                COALESCE(i.medical_expense_fen, 0) + COALESCE(i.education_expense_fen, 0)
                  AS rigid
-        FROM registry_household h
-        LEFT JOIN (
-            SELECT m.household_id, COUNT(*) AS n FROM registry_member m
-            JOIN registry_household hm ON hm.id = m.household_id
-            WHERE hm.village_id LIKE %s AND hm.status IN ('exited', 'monitored')
-            GROUP BY m.household_id
-        ) mc ON mc.household_id = h.id
-        LEFT JOIN registry_income i ON i.household_id = h.id AND i.year = %s
-        LEFT JOIN registry_income p ON p.household_id = h.id AND p.year = %s
-        WHERE h.village_id LIKE %s AND h.status IN ('exited', 'monitored')
+        FROM (
+            SELECT h.id AS household_id, h.village_id AS village, h.status AS status,
+                   h.exit_year AS exit_year, COUNT(m.household_id) AS members
+            FROM registry_household h
+            LEFT JOIN registry_member m ON m.household_id = h.id
+            WHERE {CANDIDATE}
+            GROUP BY h.id, h.village_id, h.status, h.exit_year
+        ) h
+        LEFT JOIN registry_income i ON i.household_id = h.household_id AND i.year = %s
+        LEFT JOIN registry_income p ON p.household_id = h.household_id AND p.year = %s
         """
 
 
-def _facts(cursor, prefix: str, year: int) -> int:
-    like = prefix + "%"
-    _temp(cursor, FACTS, facts_select(), [like, year, year - 1, like])
-    cursor.execute(f"SELECT COUNT(*) FROM {FACTS}")
-    return cursor.fetchone()[0]
+def facts_params(prefix: str, year: int) -> list:
+    return [prefix + "%", year, year - 1]
 
 
-def _hits(cursor, fig: Figures, year: int) -> None:
-    """Every (household, rule) that fires, with its level and the data that fired it."""
-    income_data = _json_object(
-        [("net_fen", "f.net"), ("members", "f.members"), ("prev_net_fen", "f.prev_net")]
-    )
-    expense_data = _json_object(
-        [("rigid_fen", "f.rigid"), ("prev_net_fen", "COALESCE(f.prev_net, f.net)")]
-    )
+def _income_rules(fig: Figures) -> list[tuple[str, str, list]]:
+    """(rule id, its condition over the facts `f`, the condition's parameters)."""
     drop_p, drop_q = fig.drop
     exp_p, exp_q = fig.expense
-    selects = [
+    return [
         (
             "income_below_line",
-            income_data,
             "f.members > 0 AND f.net IS NOT NULL AND f.net <= %s * f.members",
             [fig.line_fen],
         ),
         (
             "income_below_threshold",
-            income_data,
             "f.members > 0 AND f.net IS NOT NULL AND f.net > %s * f.members"
             " AND f.net <= %s * f.members",
             [fig.line_fen, fig.threshold_fen],
         ),
         (
             "income_drop",
-            income_data,
             "f.net IS NOT NULL AND f.prev_net > 0 AND (f.prev_net - f.net) * %s > %s * f.prev_net",
             [drop_q, drop_p],
         ),
         (
             "rigid_expense",
-            expense_data,
             "f.rigid > 0 AND COALESCE(f.prev_net, f.net) IS NOT NULL"
             " AND f.rigid * %s > %s * COALESCE(f.prev_net, f.net)",
             [exp_q, exp_p],
         ),
     ]
+
+
+def _alert_data() -> str:
+    """The data an alert keeps, from its hit `x` and the household's facts `f`."""
+    income = _json_object(
+        [("net_fen", "f.net"), ("members", "f.members"), ("prev_net_fen", "f.prev_net")]
+    )
+    expense = _json_object(
+        [("rigid_fen", "f.rigid"), ("prev_net_fen", "COALESCE(f.prev_net, f.net)")]
+    )
+    event = _json_object(
+        [("events", "x.events"), ("first", "x.first"), ("amount_fen", "x.amount_fen")]
+    )
+    return (
+        f"CASE WHEN x.events IS NOT NULL THEN {event}"
+        f" WHEN x.rule = 'rigid_expense' THEN {expense} ELSE {income} END"
+    )
+
+
+def _below(fig: Figures) -> tuple[str, list]:
+    """At or below the monitoring threshold: the income classes."""
+    return (
+        "f.members > 0 AND f.net IS NOT NULL AND f.net <= %s * f.members",
+        [fig.threshold_fen],
+    )
+
+
+def _band(fig: Figures) -> tuple[str, list]:
+    """雅安's band of an exited household ('' for none)."""
+    m_p, m_q = fig.marginal
+    k_p, k_q = fig.key
+    return (
+        "CASE WHEN f.exit_year IS NULL OR f.members = 0 OR f.net IS NULL THEN ''"
+        " WHEN f.net * %s <= %s * f.members THEN 'marginal'"
+        " WHEN f.net * %s <= %s * f.members THEN 'key' ELSE '' END",
+        [m_q, fig.line_fen * m_p, k_q, fig.line_fen * k_p],
+    )
+
+
+def _year_events(year: int) -> tuple[str, list]:
+    """The condition on risk events `e` of the year."""
+    return "e.date >= %s AND e.date <= %s", [dt.date(year, 1, 1), dt.date(year, 12, 31)]
+
+
+# The income rules that compare the per-capita income with a figure _per_capita_bound covers.
+_PER_CAPITA_RULES = frozenset({"income_below_line", "income_below_threshold"})
+
+
+def _per_capita_bound(fig: Figures) -> int:
+    """A per-capita income (fen, rounded up) at or above every per-capita figure a rule, class
+    or band compares with: above it none of them can apply."""
+    multiples = (fig.marginal, fig.key)
+    return max(fig.line_fen, fig.threshold_fen, *(-(-fig.line_fen * p // q) for p, q in multiples))
+
+
+def _facts(cursor, fig: Figures, prefix: str, year: int) -> int:
+    """Keep the facts of the candidates the scan can class or alert: low enough a per-capita
+    income for a rule, class or band, an income drop, a rigid expense, or an event of the year
+    on record. The rest (eight or nine in ten) would only be read again by every later
+    statement, which apply the exact conditions. Returns the number of candidates read."""
+    conditions = ["f.net <= %s * f.members"]
+    params = [_per_capita_bound(fig)]
+    for rule_id, condition, args in _income_rules(fig):
+        if rule_id not in _PER_CAPITA_RULES:
+            conditions.append(condition)
+            params.extend(args)
+    events, event_params = _year_events(year)
+    conditions.append(
+        f"f.household_id IN (SELECT e.household_id FROM monitoring_riskevent e WHERE {events})"
+    )
+    params.extend(event_params)
+    where = " OR ".join(f"({c})" for c in conditions)
+    # PostgreSQL: OFFSET 0 keeps the facts a subquery, so the filter reads each net income
+    # once instead of recomputing it in every condition; and the read is planned as the
+    # ordered merge it is meant to be (households, the member index and the incomes all in
+    # household order), not the hash join of a million incomes the planner can pick once a
+    # filter sits on top, which spills at the default work_mem. The setting is local to this
+    # statement and put back after it; a small region still gets its nested loops.
+    fence = " OFFSET 0" if _pg() else ""
+    with planner(cursor, enable_hashjoin="off"):
+        _temp(
+            cursor,
+            FACTS,
+            f"SELECT * FROM ({facts_select()}{fence}) f WHERE {where}",
+            [*facts_params(prefix, year), *params],
+        )
+    cursor.execute(f"SELECT COUNT(*) FROM registry_household h WHERE {CANDIDATE}", [prefix + "%"])
+    return cursor.fetchone()[0]
+
+
+def _hits(cursor, fig: Figures, year: int) -> None:
+    """Every (household, rule) that fires, with its level, and for an event rule the events'
+    count, first date and amount. The alert's JSON data is built only for the alerts raised
+    (a re-run raises none), not for every hit."""
     parts, params = [], []
-    for rule_id, data, condition, args in selects:
+    for rule_id, condition, args in _income_rules(fig):
         parts.append(
             f"SELECT f.household_id, '{rule_id}' AS rule, '{INCOME_RULES[rule_id].level}' AS level,"
-            f" {data} AS data FROM {FACTS} f WHERE {condition}"
+            " CAST(NULL AS BIGINT) AS events, CAST(NULL AS DATE) AS first,"
+            " CAST(NULL AS BIGINT) AS amount_fen"
+            f" FROM {FACTS} f WHERE {condition}"
         )
         params.extend(args)
     level_case = " ".join(f"WHEN '{kind}' THEN '{lvl}'" for kind, lvl in EVENT_LEVELS.items())
-    event_data = _json_object(
-        [("events", "COUNT(*)"), ("first", "MIN(e.date)"), ("amount_fen", "SUM(e.amount_fen)")]
-    )
+    events, event_params = _year_events(year)
     parts.append(
-        f"SELECT f.household_id, '{EVENT_PREFIX}' || e.kind AS rule,"
-        f" CASE e.kind {level_case} ELSE 'yellow' END AS level, {event_data} AS data"
-        f" FROM {FACTS} f JOIN monitoring_riskevent e ON e.household_id = f.household_id"
-        " WHERE e.date >= %s AND e.date <= %s GROUP BY f.household_id, e.kind"
+        f"SELECT e.household_id, '{EVENT_PREFIX}' || e.kind AS rule,"
+        f" CASE e.kind {level_case} ELSE 'yellow' END AS level, COUNT(*) AS events,"
+        " MIN(e.date) AS first, SUM(e.amount_fen) AS amount_fen"
+        f" FROM monitoring_riskevent e WHERE {events}"
+        f" AND e.household_id IN (SELECT household_id FROM {FACTS})"
+        " GROUP BY e.household_id, e.kind"
     )
-    params.extend([dt.date(year, 1, 1), dt.date(year, 12, 31)])
+    params.extend(event_params)
     _temp(cursor, HITS, " UNION ALL ".join(parts), params)
-    # One row per household with its fired rules: the classes join it instead of asking per row.
-    _temp(
-        cursor,
-        HIT_HOUSEHOLDS,
-        f"SELECT x.household_id, {_json_rules('x.rule')} AS rules FROM "
-        f"(SELECT household_id, rule FROM {HITS} ORDER BY household_id, rule) x"
-        " GROUP BY x.household_id",
-        [],
-    )
 
 
 def _classify(cursor, fig: Figures, year: int, prefix: str, scan_id: int) -> int:
     """Upsert the year's classes of the region; returns how many households are classed."""
     classes = set(fig.classes)
-    below = "f.members > 0 AND f.net IS NOT NULL AND f.net <= %s * f.members"
+    below, below_params = _below(fig)
     hit = "r.household_id IS NOT NULL"
     sudden = "sudden_hardship" if "sudden_hardship" in classes else None
     # An exited household is 脱贫不稳定户, a never-poor one 边缘易致贫户, below the threshold;
@@ -235,30 +320,31 @@ def _classify(cursor, fig: Figures, year: int, prefix: str, scan_id: int) -> int
         )
         + " ELSE '' END"
     )
-    m_p, m_q = fig.marginal
-    k_p, k_q = fig.key
-    band = (
-        "CASE WHEN f.exit_year IS NULL OR f.members = 0 OR f.net IS NULL THEN ''"
-        " WHEN f.net * %s <= %s * f.members THEN 'marginal'"
-        " WHEN f.net * %s <= %s * f.members THEN 'key' ELSE '' END"
-    )
-    band_params = [m_q, fig.line_fen * m_p, k_q, fig.line_fen * k_p]
+    band, band_params = _band(fig)
     rules = f"COALESCE(r.rules, {_json_array_empty()})"
     per_capita = "CASE WHEN f.members > 0 THEN f.net / f.members END"
     select = (
         f"SELECT household_id, category, band, per_capita, rules FROM ("
         f"SELECT f.household_id, {category} AS category, {band} AS band,"
         f" {per_capita} AS per_capita, {rules} AS rules FROM {FACTS} f"
-        f" LEFT JOIN {HIT_HOUSEHOLDS} r ON r.household_id = f.household_id) c"
+        # One row per household with its fired rules, sorted: joined, not asked per row.
+        f" LEFT JOIN (SELECT x.household_id, {_json_rules('x.rule')} AS rules FROM"
+        f" (SELECT household_id, rule FROM {HITS} ORDER BY household_id, rule) x"
+        " GROUP BY x.household_id) r ON r.household_id = f.household_id) c"
         " WHERE category <> '' OR band <> ''"
     )
-    params = [fig.threshold_fen, fig.threshold_fen, *band_params]
+    params = [*below_params, *below_params, *band_params]
     _temp(cursor, CLASSES, select, params)
     cursor.execute(
         f"""
         INSERT INTO monitoring_classification
             (household_id, year, category, band, per_capita_fen, rules, scan_id)
-        SELECT household_id, %s, category, band, per_capita, rules, %s FROM {CLASSES} WHERE 1 = 1
+        SELECT c.household_id, %s, c.category, c.band, c.per_capita, c.rules, %s
+        FROM {CLASSES} c
+        LEFT JOIN monitoring_classification o ON o.household_id = c.household_id AND o.year = %s
+        WHERE o.id IS NULL OR o.category <> c.category OR o.band <> c.band
+           OR COALESCE(o.per_capita_fen, -1) <> COALESCE(c.per_capita, -1) OR o.rules <> c.rules
+        ORDER BY c.household_id
         ON CONFLICT (household_id, year) DO UPDATE SET
             category = excluded.category, band = excluded.band,
             per_capita_fen = excluded.per_capita_fen, rules = excluded.rules,
@@ -269,7 +355,7 @@ def _classify(cursor, fig: Figures, year: int, prefix: str, scan_id: int) -> int
               <> COALESCE(excluded.per_capita_fen, -1)
            OR monitoring_classification.rules <> excluded.rules
         """,
-        [year, scan_id],
+        [year, scan_id, year],
     )
     cursor.execute(
         f"""
@@ -303,17 +389,31 @@ def _raise_alerts(cursor, fig: Figures, year: int, on: dt.date, scan_id: int, by
              owner_cadre_id, raised_on, verify_by, decide_by, due_on, escalations, scan_id,
              version)
         SELECT x.household_id, %s, x.rule, x.level, CASE x.rule {reasons} ELSE x.rule END,
-               x.data, %s, 'raised', 'village', f.village, pc.cadre_id, %s, %s, %s, %s, 0, %s, 1
+               {_alert_data()}, %s, 'raised', 'village', f.village, pc.cadre_id, %s, %s, %s, %s, 0, %s, 1
         FROM {HITS} x
         JOIN {FACTS} f ON f.household_id = x.household_id
         LEFT JOIN (
             SELECT household_id, MAX(cadre_id) AS cadre_id FROM assistance_pairing
             WHERE start <= %s AND ("end" IS NULL OR "end" >= %s) GROUP BY household_id
         ) pc ON pc.household_id = x.household_id
-        WHERE 1 = 1
+        WHERE NOT EXISTS (SELECT 1 FROM monitoring_alert a WHERE a.household_id = x.household_id
+                          AND a.rule = x.rule AND a.year = %s)
+        ORDER BY x.household_id, x.rule
         ON CONFLICT (household_id, rule, year) DO NOTHING
         """,
-        [year, *reason_params, fig.policy, on, verify_by, decide_by, verify_by, scan_id, on, on],
+        [
+            year,
+            *reason_params,
+            fig.policy,
+            on,
+            verify_by,
+            decide_by,
+            verify_by,
+            scan_id,
+            on,
+            on,
+            year,
+        ],
     )
     cursor.execute("SELECT COUNT(*) FROM monitoring_alert WHERE scan_id = %s", [scan_id])
     raised = cursor.fetchone()[0]
@@ -380,7 +480,7 @@ def scan(
             t0 = time.perf_counter()
 
         with connection.cursor() as cursor:
-            households = _facts(cursor, prefix, year)
+            households = _facts(cursor, fig, prefix, year)
             lap("facts")
             _hits(cursor, fig, year)
             lap("rules")
@@ -390,7 +490,7 @@ def scan(
             lap("alerts")
             cursor.execute(f"SELECT rule, COUNT(*) FROM {HITS} GROUP BY rule")
             counts = dict(cursor.fetchall())
-            for name in (HITS, HIT_HOUSEHOLDS, FACTS, CLASSES):
+            for name in (HITS, FACTS, CLASSES):
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
         record.households = households
         record.classified = classified
