@@ -58,6 +58,7 @@ class Classification(models.Model):
         verbose_name=_("户"),
         on_delete=models.PROTECT,
         related_name="monitoring_classes",
+        db_index=False,  # one_class_per_year leads with it
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     category = models.CharField(
@@ -66,7 +67,8 @@ class Classification(models.Model):
     band = models.CharField(_("监测户类型"), max_length=10, choices=BAND.choices(), blank=True)
     per_capita_fen = models.BigIntegerField(_("人均纯收入(分)"), null=True, blank=True)
     rules = models.JSONField(_("触发的规则"), default=list)
-    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True)
+    # Not indexed: nothing looks classes up by scan (scans are never deleted).
+    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
 
     class Meta:
         verbose_name = _("监测对象")
@@ -96,6 +98,7 @@ class RiskEvent(models.Model):
         verbose_name=_("户"),
         on_delete=models.PROTECT,
         related_name="risk_events",
+        db_index=False,  # one_risk_event_per_report and (household, date) lead with it
     )
     member = models.ForeignKey(
         "registry.Member",
@@ -119,6 +122,7 @@ class RiskEvent(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,  # a partial index below: matched events have none
     )
     alert = models.ForeignKey(
         "Alert",
@@ -127,6 +131,10 @@ class RiskEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="events_found",
+        # Not indexed: nothing looks events up by alert, and alerts are never deleted. So the
+        # scan's linking UPDATE changes no indexed column and, with the table's free space
+        # (fillfactor 70, migration 0003), stays on the page (a heap-only update).
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -134,7 +142,14 @@ class RiskEvent(models.Model):
         verbose_name = _("风险事件")
         verbose_name_plural = _("风险事件")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["household", "date"])]
+        indexes = [
+            models.Index(fields=["household", "date"]),
+            models.Index(
+                fields=["entered_by"],
+                condition=Q(entered_by__isnull=False),
+                name="monitoring_riskevent_by",
+            ),
+        ]
         constraints = [
             # The same department line imported twice is one event.
             models.UniqueConstraint(
@@ -167,6 +182,7 @@ class Alert(models.Model):
         verbose_name=_("户"),
         on_delete=models.PROTECT,
         related_name="alerts",
+        db_index=False,  # one_alert_per_rule_year leads with it
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     rule = models.CharField(_("规则"), max_length=40)
@@ -174,15 +190,15 @@ class Alert(models.Model):
     reason = models.CharField(_("预警原因"), max_length=300)
     data = models.JSONField(_("触发数据"), default=dict)
     policy = models.CharField(_("监测标准"), max_length=60)
-    status = models.CharField(
-        _("状态"), max_length=12, choices=STATUS.choices(), default="raised", db_index=True
-    )
+    # Not indexed alone: (status, due_on) leads with it.
+    status = models.CharField(_("状态"), max_length=12, choices=STATUS.choices(), default="raised")
     tier = models.CharField(_("责任层级"), max_length=10, choices=TIER.choices())
     region = models.ForeignKey(
         "regions.Region",
         verbose_name=_("责任单位"),
         on_delete=models.PROTECT,
         related_name="alerts_owned",
+        db_index=False,  # indexed below without the LIKE twin nothing uses
     )
     owner_cadre = models.ForeignKey(
         "assistance.Cadre",
@@ -191,6 +207,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="alerts",
+        db_index=False,  # partial index below
     )
     raised_on = models.DateField(_("预警日期"))
     verify_by = models.DateField(_("核实时限"))
@@ -208,6 +225,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="identified_alerts",
+        db_index=False,  # partial index below
     )
     elimination_case = models.ForeignKey(
         "procedures.Case",
@@ -216,6 +234,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="eliminated_alerts",
+        db_index=False,  # partial index below
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -223,9 +242,27 @@ class Alert(models.Model):
         verbose_name = _("监测预警")
         verbose_name_plural = _("监测预警")
         ordering = ["-raised_on", "-id"]
+        # A scan inserts ~100,000 alerts into a county at once: every index costs there. The
+        # references set later (cadre, procedures) are indexed only where set.
         indexes = [
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["year", "level"]),
+            models.Index(fields=["region"], name="monitoring_alert_region"),
+            models.Index(
+                fields=["owner_cadre"],
+                condition=Q(owner_cadre__isnull=False),
+                name="monitoring_alert_cadre",
+            ),
+            models.Index(
+                fields=["identification_case"],
+                condition=Q(identification_case__isnull=False),
+                name="monitoring_alert_identified",
+            ),
+            models.Index(
+                fields=["elimination_case"],
+                condition=Q(elimination_case__isnull=False),
+                name="monitoring_alert_eliminated",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -252,7 +289,11 @@ class AlertEvent(models.Model):
     step = models.CharField(_("环节"), max_length=30)
     at = models.DateTimeField(_("时间"))
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,  # a scan's rows have none: partial index below
     )
     actor = models.CharField(_("经办人"), max_length=150, blank=True)
     params = models.JSONField(_("参数"), default=dict)
@@ -262,6 +303,11 @@ class AlertEvent(models.Model):
         verbose_name = _("预警处置记录")
         verbose_name_plural = _("预警处置记录")
         ordering = ["alert_id", "at", "id"]
+        indexes = [
+            models.Index(
+                fields=["by"], condition=Q(by__isnull=False), name="monitoring_alertevent_by"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.alert_id} {self.step}"
