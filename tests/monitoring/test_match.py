@@ -107,3 +107,66 @@ def test_matched_events_raise_alerts_at_the_next_scan(tmp_path, member_x, clock)
     alert = Alert.objects.get(household=member_x.household)
     assert alert.rule == "event:unsafe_house"
     assert RiskEvent.objects.get().alert == alert
+
+
+def _match_outcome(path, monkeypatch, *, by_rows: bool):
+    from django.db import transaction
+
+    from jingzhun.registry.importing import vectorised
+
+    real = vectorised.validate
+    used = []
+
+    def validate(*args, **kw):
+        used.append("columns")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(vectorised, "validate", validate)
+    monkeypatch.setattr(vectorised, "BATCH_ROWS", 3)  # several batches
+    if by_rows:
+        monkeypatch.setattr(vectorised, "applies", lambda importer, path: False)
+    with transaction.atomic():
+        try:
+            s = import_file("match", path, engine="fast")
+            result = ("loaded", s.rows, s.inserted, [(p.row, p.value) for p in s.notices])
+        except ImportRefused as refused:
+            result = ("refused", refused.total, refused.problems)
+        events = sorted(
+            RiskEvent.objects.values_list(
+                "member_id", "id_number", "kind", "source", "date", "amount_fen", "note"
+            )
+        )
+        transaction.set_rollback(True)
+    monkeypatch.undo()
+    return result, events, used
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_the_column_wise_pass_reads_a_list_as_the_row_by_row_one_does(
+    tmp_path, member_x, monkeypatch, bad
+):
+    other = MemberFactory(household=member_x.household, relation="child")
+    stranger = make_id_number(region="110101")
+    lines = [
+        f"medical,{member_x.id_number[:-1]}x,serious_illness,{YEAR}-04-02,80000.50,住院",
+        f"medical, {other.id_number[:6]} {other.id_number[6:]} ,serious_illness,{YEAR}-04-02,,",
+        f"civil_affairs,{stranger},death,{YEAR}-01-05,,",
+        f'education,{other.id_number},dropout,{YEAR}-09-01,12,"a, b"',
+        f"housing,{member_x.id_number},unsafe_house,{YEAR}-07-01 00:00:00,,",
+    ]
+    if bad:
+        lines += [
+            f"medical,{member_x.id_number[:17]},serious_illness,{YEAR}-04-02,,",
+            f"medical,,serious_illness,{YEAR}-04-02,,",
+            f"medical,{member_x.id_number[:17]}Y,serious_illness,{YEAR}-04-02,,",
+            f"medical,{other.id_number},serious_illness,{YEAR}-02-30,,",
+            f"medical,{other.id_number},serious_illness,{YEAR}-04-02,-1,",
+        ]
+    path = write(tmp_path, lines)
+    columnwise = _match_outcome(path, monkeypatch, by_rows=False)
+    rowwise = _match_outcome(path, monkeypatch, by_rows=True)
+    assert columnwise[2] == ["columns"] and rowwise[2] == []
+    assert columnwise[:2] == rowwise[:2]
+    assert columnwise[0][0] == ("refused" if bad else "loaded")
+    if not bad:
+        assert columnwise[0][1:] == (5, 4, [(4, stranger)])
