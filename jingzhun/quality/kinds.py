@@ -232,8 +232,10 @@ class Kind:
         column, shared by the rules of the query."""
         raise NotImplementedError
 
-    def value(self, params: Mapping[str, Any], row: Mapping[str, Any]) -> str:
-        return ""
+    def valuer(self, params: Mapping[str, Any], ctx: Context) -> Callable[[Mapping], str]:
+        """The finding's value from a row of the family's query (with the aliased columns
+        by their keys); computed once per rule and run."""
+        return lambda row: ""
 
     def query(self, params: Mapping[str, Any], ctx: Context) -> QuerySet:
         raise NotImplementedError
@@ -320,8 +322,8 @@ class StageAgeKind(Kind):
             impossible |= Q(student=stage) & (too_young | too_old)
         return _where(Member, params) & impossible
 
-    def value(self, params, row):
-        return row["student"]
+    def valuer(self, params, ctx):
+        return lambda row: row["student"]
 
 
 YEAR_INCOME = "year_income"  # the household family's join to the income of the checked year
@@ -385,7 +387,7 @@ class IncomePerCapitaKind(Kind):
     for the checked year compares `op` (lt, le, gt, ge) with `factor` × the line. The line is
     `line_yuan`, or the parameter `line_parameter` of the policy pack `line_pack` (a template
     with {year}). Compared exactly in fen: net_fen OP line_fen × factor × persons. The value
-    is the per-capita net income in fen (the net income itself when the line is 0: the rule
+    is the per-capita net income in fen (the net income itself when line × factor is 0: the rule
     is then about its sign)."""
 
     family = "household"
@@ -435,10 +437,10 @@ class IncomePerCapitaKind(Kind):
             & Q(**{compare: F(persons) * threshold})
         )
 
-    def value(self, params, row):
-        if "line_yuan" in params and _yuan_fen(params["line_yuan"], "line_yuan") == 0:
-            return str(row["net"])
-        return str(_truncated(row["net"], row["persons"]))
+    def valuer(self, params, ctx):
+        if self.threshold(params, ctx) == 0:
+            return lambda row: str(row["net"])
+        return lambda row: str(_truncated(row["net"], row["persons"]))
 
 
 class DuplicateMemberKind(Kind):
@@ -702,6 +704,7 @@ def _family_rows(family: Family, jobs: list[Job], ctx: Context, out: Evaluation)
     names = [*family.columns, *(f"_{i}" for i in range(len(lookups) - len(family.columns)))]
     names += list(keyed)
     runnable = [job for job, _, _ in conditions]
+    valuers = [KINDS[job.kind].valuer(job.params, ctx) for job in runnable]
     found: dict[str, list[dict[str, Any]]] = {job.rule_id: [] for job in runnable}
     # Executed as its SQL: the columns are ids, text and integers, which both databases
     # return as Python values already, and Django's per-value converters (int() on every
@@ -718,10 +721,9 @@ def _family_rows(family: Family, jobs: list[Job], ctx: Context, out: Evaluation)
     for values in result:
         row = dict(zip(names, values[:width], strict=True))
         base = {c: row[c] for c in ROW if c != "value"}
-        for job, hit in zip(runnable, values[width:], strict=True):
+        for job, value_of, hit in zip(runnable, valuers, values[width:], strict=True):
             if hit:
-                value = KINDS[job.kind].value(job.params, row)
-                found[job.rule_id].append({**base, "value": value})
+                found[job.rule_id].append({**base, "value": value_of(row)})
     out.rows.update(found)
     for job in runnable:
         out.query_of[job.rule_id] = family.label
