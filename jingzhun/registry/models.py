@@ -84,9 +84,13 @@ class Member(models.Model):
         related_name="members",
         db_index=False,  # member_household_facts below leads with it
     )
-    id_number = models.CharField(_("证件号码"), max_length=18, unique=True)
+    # Unique by a constraint in Meta, not `unique=True`, and `name` not indexed: on
+    # PostgreSQL each field option adds a second `varchar_pattern_ops` index for LIKE 'x%',
+    # which nothing here asks (ID numbers are looked up whole, names searched by contains),
+    # and those three indexes were most of a county load's index building (docs/benchmarks.md).
+    id_number = models.CharField(_("证件号码"), max_length=18)
     id_warning = models.CharField(_("证件号码提示"), max_length=200, blank=True)
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    name = models.CharField(_("姓名"), max_length=50)
     relation = models.CharField(_("与户主关系"), max_length=12, choices=RELATION.choices())
     sex = models.CharField(_("性别"), max_length=6, choices=SEX.choices())
     birth_date = models.DateField(_("出生日期"))
@@ -123,6 +127,8 @@ class Member(models.Model):
             )
         ]
         constraints = [
+            # An ID number stands in one household only, registry-wide.
+            models.UniqueConstraint(fields=["id_number"], name="member_id_number_unique"),
             # At most one head in the database; "at least one" is the services' rule.
             models.UniqueConstraint(
                 fields=["household"], condition=Q(relation="head"), name="one_head_per_household"
