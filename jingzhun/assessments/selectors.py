@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import polars as pl
 from django.conf import settings
 
 from jingzhun import policy
@@ -66,6 +67,25 @@ def frames_for(
     raise ValueError(level)
 
 
+def assess_region_frame(
+    *,
+    level: str,
+    pack: policy.Pack,
+    year: int,
+    region_code: str,
+    on: dt.date | None = None,
+    statuses=None,
+) -> pl.DataFrame | None:
+    """The engine's long frame for every household / village / county under the region, or
+    None where there is none: for whole-registry output that builds no object per entity."""
+    prefix = codes.prefix(region_code) if region_code else ""
+    on = on or dt.date(year, 12, 31)
+    frames = frames_for(level=level, prefix=prefix, year=year, statuses=statuses, pack=pack, on=on)
+    if frames[LEVEL_FRAMES[level]].height == 0:
+        return None
+    return policy.assess(pack, level, frames, on=on)
+
+
 def assess_region(
     *,
     level: str,
@@ -76,12 +96,11 @@ def assess_region(
     statuses=None,
 ) -> dict[str, Any]:
     """The INTERFACES §3 report for every household / village / county under the region."""
-    prefix = codes.prefix(region_code) if region_code else ""
-    on = on or dt.date(year, 12, 31)
-    frames = frames_for(level=level, prefix=prefix, year=year, statuses=statuses, pack=pack, on=on)
-    if frames[LEVEL_FRAMES[level]].height == 0:
+    result = assess_region_frame(
+        level=level, pack=pack, year=year, region_code=region_code, on=on, statuses=statuses
+    )
+    if result is None:
         return {"policy": pack.id, "year": year, "results": []}
-    result = policy.assess(pack, level, frames, on=on)
     return policy.to_report(pack, result, year=year)
 
 

@@ -154,6 +154,57 @@ def test_the_assess_command_prints_the_contract_json(three):
     assert set(report["results"][0]["criteria"][0]) == {"key", "passed", "value", "threshold"}
 
 
+def _assess_command(*args: str) -> str:
+    out = io.StringIO()
+    call_command("assess", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_the_commands_json_is_the_report_of_the_selector(three):
+    args = ("households", "--policy", "cn-sichuan-2018", "--year", "2018", "--region", "512021")
+    expected = assess_region(
+        level="household", pack=pack_get("cn-sichuan-2018"), year=2018, region_code="512021"
+    )
+    assert json.loads(_assess_command(*args)) == expected
+
+
+def test_the_commands_csv_lists_each_households_criteria_together(three):
+    import csv
+
+    args = ("households", "--policy", "cn-sichuan-2018", "--year", "2018", "--region", "512021")
+    report = assess_region(
+        level="household", pack=pack_get("cn-sichuan-2018"), year=2018, region_code="512021"
+    )
+    expected = [
+        {
+            "household_no": r["household_no"],
+            "passed": "" if r["passed"] is None else str(r["passed"]),
+            "criterion": c["key"],
+            "criterion_passed": "" if c["passed"] is None else str(c["passed"]),
+            "value": c["value"] or "",
+            "threshold": c["threshold"] or "",
+        }
+        for r in report["results"]
+        for c in r["criteria"]
+    ]
+    rows = list(csv.DictReader(io.StringIO(_assess_command(*args, "--format", "csv"))))
+    assert rows == expected
+    assert len(rows) == 3 * len(report["results"][0]["criteria"])
+
+
+def test_a_region_without_households_gives_an_empty_report(three, places):
+    code = places["B"].code  # 锦江区's village: no household registered there
+    args = ("households", "--policy", "cn-sichuan-2018", "--year", "2018", "--region", code)
+    assert json.loads(_assess_command(*args)) == {
+        "policy": "cn-sichuan-2018",
+        "year": 2018,
+        "results": [],
+    }
+    assert _assess_command(*args, "--format", "csv").splitlines() == [
+        "household_no,passed,criterion,criterion_passed,value,threshold"
+    ]
+
+
 def test_policy_show_prints_the_poverty_line_as_a_decimal_string():
     out = io.StringIO()
     call_command("policy", "show", "cn-national-2016", "--format", "json", stdout=out)

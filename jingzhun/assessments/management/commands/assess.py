@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import polars as pl
 from django.core.management.base import BaseCommand, CommandError
 
 from jingzhun import policy
-from jingzhun.assessments.selectors import assess_region, pack_get
+from jingzhun.assessments.selectors import assess_region_frame, pack_get
 from jingzhun.core.output import write_csv, write_json
 from jingzhun.regions import codes
 from jingzhun.regions.models import Region
@@ -44,30 +45,44 @@ class Command(BaseCommand):
             raise CommandError(f"{pack.id} has no {level} criteria", returncode=2)
         statuses = [s for s in status.split(",") if s] or None
         try:
-            report = assess_region(
+            result = assess_region_frame(
                 level=level, pack=pack, year=year, region_code=code, statuses=statuses
             )
         except policy.PolicyError as exc:
             raise CommandError(str(exc), returncode=1) from exc
-        self.stderr.write(f"{len(report['results'])} assessed under {pack.id}")
-        if format == "json":
-            write_json(self.stdout, report)
-            return
         key = "household_no" if level == "household" else "region_code"
-        rows = [
-            {
-                key: r[key],
-                "passed": r["passed"],
-                "criterion": c["key"],
-                "criterion_passed": c["passed"],
-                "value": c["value"],
-                "threshold": c["threshold"],
-            }
-            for r in report["results"]
-            for c in r["criteria"]
-        ]
-        write_csv(
-            self.stdout,
-            rows,
-            [key, "passed", "criterion", "criterion_passed", "value", "threshold"],
+        if result is None:
+            self.stderr.write(f"0 assessed under {pack.id}")
+            if format == "json":
+                write_json(self.stdout, {"policy": pack.id, "year": year, "results": []})
+            else:
+                write_csv(self.stdout, [], [key, *CSV_COLUMNS])
+            return
+        per_entity = len(pack.criteria[level])
+        entities = result.height // per_entity
+        self.stderr.write(f"{entities} assessed under {pack.id}")
+        # A county's million households are written by Polars from the engine's frame: no
+        # Python object per household or criterion.
+        if format == "json":
+            policy.write_report(pack, result, self.stdout, year=year)
+            self.stdout.write("\n")
+            return
+        # The frame is criterion by criterion; the file lists each entity's criteria together.
+        position = pl.int_range(pl.len())
+        rows = result.sort([position % entities, position // entities]).select(
+            key,
+            _text(pl.col("all_passed")).alias("passed"),
+            pl.col("key").alias("criterion"),
+            _text(pl.col("passed")).alias("criterion_passed"),
+            "value",
+            "threshold",
         )
+        self.stdout.write(rows.write_csv(null_value=""))
+
+
+CSV_COLUMNS = ["passed", "criterion", "criterion_passed", "value", "threshold"]
+
+
+def _text(flag: pl.Expr) -> pl.Expr:
+    # As Python's csv module wrote them, so existing readers of the file keep working.
+    return flag.replace_strict({True: "True", False: "False"}, default=None, return_dtype=pl.String)
