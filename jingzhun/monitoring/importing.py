@@ -29,7 +29,7 @@ from jingzhun.registry.importing.problems import Problem
 from jingzhun.registry.models import Member
 
 from .models import RiskEvent
-from .planner import checks_immediate, planner
+from .planner import planner
 from .vocab import EVENT, SOURCE
 
 _ID = re.compile(r"[0-9]{17}[0-9X]")
@@ -112,20 +112,19 @@ class MatchImporter(Importer):
         # In household order: the new rows' index entries and the foreign-key checks' row
         # locks then reach the registry's pages in the order they lie (1M households: the
         # checks are most of the import, docs/benchmarks.md).
-        with checks_immediate(cursor):
-            cursor.execute(
-                f"""
-                INSERT INTO {event}
-                    (household_id, member_id, id_number, kind, source, date, amount_fen, note,
-                     created_at)
-                SELECT household_id, member_id, id_number, event, source, date, amount, note, %s
-                FROM {MATCHED} WHERE member_id IS NOT NULL
-                ORDER BY household_id, member_id
-                ON CONFLICT (household_id, kind, date, source, id_number) DO NOTHING
-                """,
-                [now],
-            )
-            inserted = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO {event}
+                (household_id, member_id, id_number, kind, source, date, amount_fen, note,
+                 created_at)
+            SELECT household_id, member_id, id_number, event, source, date, amount, note, %s
+            FROM {MATCHED} WHERE member_id IS NOT NULL
+            ORDER BY household_id, member_id
+            ON CONFLICT (household_id, kind, date, source, id_number) DO NOTHING
+            """,
+            [now],
+        )
+        inserted = cursor.rowcount
         cursor.execute(
             f'SELECT "row", id_number FROM {MATCHED} WHERE member_id IS NULL ORDER BY "row"'
         )

@@ -26,21 +26,3 @@ def planner(cursor, **settings: str) -> Iterator[None]:
     finally:
         for name, value in before.items():
             cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-
-
-@contextmanager
-def checks_immediate(cursor) -> Iterator[None]:
-    """Foreign keys checked at the end of each statement inside, not at commit (PostgreSQL;
-    Django declares them DEFERRABLE INITIALLY DEFERRED, which is what they go back to).
-
-    The checks are the same in number, one per new row and key, but they then run while the
-    rows and the pages they lock are still in memory: a first scan of 1M households spent
-    1.5 s less on them than deferred to its commit (docs/benchmarks.md). Nothing on SQLite."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    try:
-        yield
-    finally:
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

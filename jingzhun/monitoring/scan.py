@@ -3,16 +3,20 @@ the alerts its rules find. Set-based and idempotent.
 
 The scan is a handful of statements, the same SQL on PostgreSQL and SQLite:
 
-1. `jz_mon_facts` (TEMP): one row per candidate household (status exited or monitored) with
-   its members, the year's and last year's net income and the year's rigid expenses — one pass
-   over households, members and incomes under the region prefix.
+1. `jz_mon_facts` (TEMP): the candidate households (status exited or monitored) with their
+   members, the year's and last year's net income and the year's rigid expenses — one ordered
+   pass over households, the member index and incomes under the region prefix — kept only
+   where something can apply: a low enough per-capita income, an income drop, a rigid
+   expense or an event of the year (about one in five). The candidates are counted apart.
 2. `jz_mon_hits` (TEMP): one row per (household, rule) that fires: the income rules are
-   conditions over the facts, the event rules a join with the year's risk events.
-3. Classifications: upsert (`INSERT … SELECT … ON CONFLICT DO UPDATE`, skipping unchanged
-   rows), then delete the region's rows of that year the scan no longer finds.
-4. Alerts: `INSERT … SELECT … ON CONFLICT (household, rule, year) DO NOTHING`, so a re-run
-   raises nothing new; the new rows are the ones carrying this scan's id, and their "raised"
-   timeline rows are one `INSERT … SELECT` more.
+   conditions over the facts, the event rules the year's risk events grouped per kind.
+3. Classifications: `INSERT … SELECT` of the rows that are new or changed (a join with the
+   stored ones), `ON CONFLICT DO UPDATE` for a concurrent scan, then a delete of the region's
+   rows of that year the scan no longer finds.
+4. Alerts: `INSERT … SELECT` of the hits without an alert of that rule and year (an anti-join;
+   `ON CONFLICT (household, rule, year) DO NOTHING` for a concurrent scan), so a re-run raises
+   nothing new; the new rows are the ones carrying this scan's id, and their "raised"
+   timeline rows are one `INSERT … SELECT` more. Written in household order.
 
 One audit entry names the scan and its counts (decisions.md §4: one entry per bulk write).
 """
@@ -34,7 +38,7 @@ from jingzhun.regions.models import Region
 
 from . import clock
 from .models import Scan
-from .planner import checks_immediate, planner
+from .planner import planner
 from .rules import EVENT_LEVELS, EVENT_PREFIX, INCOME_RULES, RULES, Figures
 
 FACTS = "jz_mon_facts"
@@ -496,11 +500,10 @@ def scan(
             lap("facts")
             _hits(cursor, fig, year)
             lap("rules")
-            with checks_immediate(cursor):
-                classified = _classify(cursor, fig, year, prefix, record.pk)
-                lap("classes")
-                raised = _raise_alerts(cursor, fig, year, on, record.pk, by)
-                lap("alerts")
+            classified = _classify(cursor, fig, year, prefix, record.pk)
+            lap("classes")
+            raised = _raise_alerts(cursor, fig, year, on, record.pk, by)
+            lap("alerts")
             cursor.execute(f"SELECT rule, COUNT(*) FROM {HITS} GROUP BY rule")
             counts = dict(cursor.fetchall())
             for name in (HITS, FACTS, CLASSES):
