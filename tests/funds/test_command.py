@@ -36,10 +36,11 @@ def test_the_table_and_csv_show_the_same_numbers(anyue_2018):
     assert "total,,,92278557.00" in csv_text
 
 
-def test_an_unknown_region_is_refused_with_exit_1(places):
+def test_an_unknown_region_is_a_usage_error_as_for_the_other_commands(places):
     with pytest.raises(CommandError) as refused:
         run("report", "--year", "2018", "--region", "512099")
-    assert refused.value.returncode == 1
+    assert refused.value.returncode == 2
+    assert "512099" in str(refused.value)
 
 
 def test_a_malformed_region_or_year_is_a_usage_error(places):

@@ -1,7 +1,8 @@
 """`jingzhun funds report --year Y [--region CODE] [--format json|csv|table]`.
 
 JSON is the contract of INTERFACES §3 (money as yuan strings with two decimals). Exit status:
-0 done, 1 the input was refused (an unknown region), 2 usage error.
+0 done, 2 usage error (a malformed or unknown region, as for `stats`, `assess` and
+`check-data`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             except codes.RegionCodeError as exc:
                 raise CommandError(str(exc), returncode=2) from None
             if not Region.objects.filter(code=code).exists():
-                raise CommandError(f"区划不存在 (no such region): {code}", returncode=1)
+                raise CommandError(f"区划不存在 (no such region): {code}", returncode=2)
         report = funds_report(year=year, region_code=code)
         data = report.as_contract()
         if fmt == "json":
