@@ -7,11 +7,13 @@ cutoffs computed here in Python, so the SQL is the same on SQLite and PostgreSQL
 D" ⇔ birth_date ≤ D − n years.
 
 Kinds of one *family* read the same rows and compile a rule into a condition on them:
-`member` and `stage_age` read the members, `household` the households with member counts,
-`income` and `income_per_capita` the year's income records with their household's member
-count. `evaluate_rules` runs all the rules of a family in ONE query — one pass over the table,
-one boolean column per rule, only the rows where some rule holds coming back — instead of a
-scan per rule. `no_income`, `duplicate_member` and `match_event` are one query per rule.
+`member` and `stage_age` read the members (joined to their households); `household`,
+`income`, `income_per_capita` and `no_income` read the households with their members counted
+and their income of the checked year. `evaluate_rules` runs all the rules of a family in ONE
+query — one pass over the tables, a 0/1 column per rule, only the rows where some rule holds
+coming back — instead of a scan per rule. `duplicate_member` and `match_event` find their rows
+with set-based queries of their own (semi-joins and one grouped pass; no correlated subquery
+per finding, which would need indexes the registry does not keep).
 
 The one exception is `exit_standard`, which hands the region's exited households to the policy
 engine (jingzhun.policy, columnar Polars) so that "fails the standard of its exit year" means
@@ -179,17 +181,6 @@ def _member_rows(qs: QuerySet, value=_NO_VALUE) -> QuerySet:
     )
 
 
-def _household_rows(qs: QuerySet, value=_NO_VALUE, path: str = "") -> QuerySet:
-    return qs.values_list(
-        f"{path}id",
-        f"{path}id",
-        f"{path}household_no",
-        f"{path}village_id",
-        f"{path}household_no",
-        value,
-    )
-
-
 def _members_q(ctx: Context, spec: Mapping[str, Any], path: str = "") -> Q:
     """The members matching a member condition (where, exclude, ages), seen from `path`."""
     return _where(Member, spec, path=path) & age_q(
@@ -223,7 +214,7 @@ class Kind:
     object_type = "household"
     params: set[str] = set()
     # Kinds of one family read the same rows and compile to a condition (see `evaluate_rules`);
-    # a kind without a family is one query of its own (`query`).
+    # a kind without a family finds its rows itself (`evaluate`).
     family: str | None = None
     reads_income = False  # its condition reads the household's income of the checked year
 
@@ -241,7 +232,8 @@ class Kind:
         by their keys); computed once per rule and run."""
         return lambda row: ""
 
-    def query(self, params: Mapping[str, Any], ctx: Context) -> QuerySet:
+    def evaluate(self, params: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
+        """The offending rows (dicts of ROW) of a kind without a family."""
         raise NotImplementedError
 
 
@@ -783,7 +775,8 @@ def _family_rows(family: Family, jobs: list[Job], ctx: Context, out: Evaluation)
 
 def evaluate_rules(jobs: Iterable[Job], ctx: Context) -> Evaluation:
     """The offending rows of every rule in `jobs` over ctx: the rules of a family in one query
-    (one pass over its table), each other rule in one query (or one columnar assessment)."""
+    (one pass over its table), each other rule by its kind's own set-based queries (or, for
+    exit_standard, the columnar assessment)."""
     out = Evaluation()
     by_family: dict[str, list[Job]] = {}
     for job in jobs:
@@ -793,10 +786,7 @@ def evaluate_rules(jobs: Iterable[Job], ctx: Context) -> Evaluation:
             continue
         t0 = time.perf_counter()
         try:
-            if hasattr(kind, "evaluate"):
-                rows = kind.evaluate(job.params, ctx)
-            else:
-                rows = [dict(zip(ROW, r, strict=True)) for r in kind.query(job.params, ctx)]
+            rows = kind.evaluate(job.params, ctx)
         except RuleSkipped as exc:
             out.skipped[job.rule_id] = str(exc)
             continue
