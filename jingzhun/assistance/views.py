@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jingzhun.core import scoping
+from jingzhun.core import privacy, scoping
 from jingzhun.monitoring import selectors as monitoring
 from jingzhun.regions.models import Region
 from jingzhun.registry import selectors as registry_selectors
@@ -108,7 +108,14 @@ def cadre_list(request):
             "帮扶责任人",
             ["姓名", "工作单位", "职务", "联系电话", "所在区划", "当前帮扶户数"],
             (
-                [c.name, c.unit, c.position, c.phone, c.region.name, c.current_households]
+                [
+                    c.name,
+                    c.unit,
+                    c.position,
+                    privacy.shown_phone(request.user, c.phone),  # masked for auditors
+                    c.region.name,
+                    c.current_households,
+                ]
                 for c in cadres
             ),
         )

@@ -241,3 +241,21 @@ def test_a_visit_photo_is_served_only_inside_the_scope(
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content) == png
     assert _client(client, other_cadre.user).get(url).status_code == 404
+
+
+def test_the_cadre_list_export_masks_phones_for_roles_that_do_not_see_them(
+    client, personas, places, cadre
+):
+    cadre.phone = "13812345678"
+    cadre.save(update_fields=["phone"])
+    url = reverse("assistance:cadres")
+    region = {"region": places["A"].code, "format": "xlsx"}
+
+    def phones(user):
+        rows = _sheet(_client(client, user).get(url, region))
+        column = rows[0].index("联系电话")
+        return {row[column] for row in rows[1:]}
+
+    assert "13812345678" in phones(personas["county_admin"])
+    shown = phones(personas["auditor"])
+    assert "138****5678" in shown and "13812345678" not in shown
