@@ -115,7 +115,8 @@ def _reconcile(
     equal their rows, all rules at once. Returns (new, resolved).
 
     One read of the open findings, one UPDATE per chunk of resolved ones, one UPDATE for the
-    last_seen of the rest and batched INSERTs of the new ones — whatever the number of rules.
+    last_seen of the rest and the new ones in one COPY (batched INSERTs off PostgreSQL) —
+    whatever the number of rules.
     """
     if not found:
         return 0, 0
