@@ -85,3 +85,28 @@ def test_bad_rule_definitions_are_refused(raw, message):
     }
     with pytest.raises(RuleError, match=message):
         parse_rule({**base, **raw}, "test")
+
+
+def test_rules_evaluated_together_find_what_each_finds_alone(places):
+    # A family's rules share one query (a column per rule): every rule's rows, values
+    # included, must be those it finds when it is the only rule of the query.
+    from jingzhun.quality.kinds import Context, Job, evaluate, evaluate_rules
+    from jingzhun.regions import codes
+    from tests.conftest import COUNTY_A
+    from tests.quality.conftest import ON, YEAR
+
+    for bad, good in filter(None, CASES.values()):
+        bad(places["A1a"])
+        good(places["A1b"])
+    ctx = Context(codes.prefix(COUNTY_A), (), YEAR, ON)
+    runnable = [r for r in RULES.values() if r.runnable]
+    together = evaluate_rules([Job(r.id, r.kind, r.params) for r in runnable], ctx)
+    assert not together.skipped
+    for rule in runnable:
+        alone = evaluate(rule.kind, rule.params, ctx)
+        assert alone, f"{rule.id}: its breaking record was not found"
+        assert sorted(map(_key, together.rows[rule.id])) == sorted(map(_key, alone)), rule.id
+
+
+def _key(row: dict) -> tuple:
+    return tuple(str(row[c]) for c in ("object_id", "household_no", "region_code", "value"))
