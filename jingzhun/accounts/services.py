@@ -111,8 +111,29 @@ def login_attempt(*, request, username: str, password: str) -> User | None:
         address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
         LoginFailure.objects.create(username=username, address=address, at=timezone.now())
         LoginFailure.objects.filter(at__lt=_window_start()).delete()
+        if failures.count() == settings.JINGZHUN_LOGIN_MAX_FAILURES:
+            # This failure locked the username: one entry, not one per refused guess (those
+            # are the short-lived LoginFailure rows), so a guessing run cannot flood the trail.
+            audit.record(
+                by=None,
+                action="user.locked_out",
+                object_type="user",
+                object_id=username,
+                after={
+                    "failures": settings.JINGZHUN_LOGIN_MAX_FAILURES,
+                    "seconds": settings.JINGZHUN_LOGIN_LOCKOUT_SECONDS,
+                    "address": address,
+                },
+            )
         return None
     failures.delete()
+    audit.record(
+        by=user,
+        action="user.sign_in",
+        object_type="user",
+        object_id=user.pk,
+        region_code=user.region_id or "",
+    )
     return user
 
 

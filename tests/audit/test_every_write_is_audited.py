@@ -22,7 +22,6 @@ PACKAGE = Path(jingzhun.__file__).parent
 
 # "module path:function" → why the write needs no audit entry of its own.
 NOT_RECORDS = {
-    "accounts/services.py:login_attempt": "sign-in throttle counters (failures per username)",
     "accounts/services.py:token_user": "a token's last-use time, bookkeeping of the credential",
     "audit/services.py:record": "the audit entry itself",
     "registry/importing/kinds.py:load_orm": "bulk import: one entry per file, in importing.base",

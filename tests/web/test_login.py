@@ -60,3 +60,28 @@ def test_the_login_page_is_chinese_by_default(client, db):
     page = client.get(reverse("login"))
     assert page.status_code == 200
     assert "登录" in page.text and 'lang="zh-CN"' in page.text
+
+
+def test_a_sign_in_is_in_the_audit_trail(client, personas):
+    from jingzhun.audit.models import AuditEntry
+
+    client.post(reverse("login"), {"username": "county_admin", "password": PASSWORD})
+    entry = AuditEntry.objects.filter(action="user.sign_in").get()
+    assert entry.actor == "county_admin"
+    assert entry.object_id == str(personas["county_admin"].pk)
+
+
+def test_the_failure_that_locks_a_username_is_audited_once_and_the_guesses_after_it_not(
+    client, personas
+):
+    from jingzhun.audit.models import AuditEntry
+
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "county_admin", "password": "nope"})
+    assert not AuditEntry.objects.filter(action="user.locked_out").exists()
+    for _ in range(3):  # the fifth locks; the sixth and seventh are refused while locked
+        client.post(reverse("login"), {"username": "county_admin", "password": "nope"})
+    locked = AuditEntry.objects.filter(action="user.locked_out").get()
+    assert locked.object_id == "county_admin"
+    assert locked.after["failures"] == 5
+    assert not AuditEntry.objects.filter(action="user.sign_in").exists()
