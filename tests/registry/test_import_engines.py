@@ -175,3 +175,63 @@ def test_a_head_handover_and_partial_columns_update_the_same_both_ways(places, w
     ]
     outcomes = assert_same(steps)
     assert outcomes[2][2:4] == (0, 2)
+
+
+def test_workbooks_are_checked_column_wise_and_load_and_refuse_as_row_by_row(
+    places, write, assert_same, monkeypatch
+):
+    """A county's Excel export goes through the column-wise pass (written out as CSV first);
+    the ORM engine reads it row by row. Same rows, same problems, the sheet's row numbers."""
+    from jingzhun.registry.importing import vectorised
+
+    checked: list[str] = []
+    real = vectorised.validate
+
+    def spy(importer, path, *args):
+        checked.append(path.suffix)
+        return real(importer, path, *args)
+
+    monkeypatch.setattr(vectorised, "validate", spy)
+    households = write(
+        "h.xlsx",
+        [
+            household_row("G1", registered_year=2014),
+            {},  # a blank row: skipped, still counted
+            household_row("G2", registered_year=2015),
+            household_row("G1"),
+            household_row("H4", village_code="512021009009"),
+        ],
+    )
+    good = write("h-good.xlsx", [household_row("G1"), household_row("G2")])
+    shared = make_id_number()
+    members = write(
+        "m.xlsx",
+        [
+            member_row("G1", "head", id_number=shared),
+            member_row("G2", "head"),
+            member_row("G2", "child", id_number=shared),
+        ],
+    )
+    fine = write("m-ok.xlsx", [member_row("G1", "head"), member_row("G2", "head")])
+    incomes = write("i.xlsx", [income_row("G1", 2018, wage=5000.5, production=2000)])
+    outcomes = assert_same(
+        [
+            ("households", households),
+            ("households", good),
+            ("members", members),
+            ("members", fine),
+            ("incomes", incomes),
+        ]
+    )
+    assert [(p.row, p.column) for p in outcomes[0][3]] == [(5, "household_no"), (6, "village_code")]
+    assert outcomes[2][1] == "refused" and [p.row for p in outcomes[2][3]] == [4]  # 2nd use
+    assert outcomes[1][:3] == ("households", 2, 2)
+    assert outcomes[3][:3] == ("members", 2, 2) and outcomes[4][:3] == ("incomes", 1, 1)
+    assert checked and set(checked) == {".csv"}
+
+
+def test_a_workbook_with_a_cell_past_its_header_is_read_row_by_row_and_refused(places, write):
+    path = write("h.xlsx", [[*household_row("G1").values(), "stray"]], header=list(household_row()))
+    with pytest.raises(ImportRefused) as refused:
+        import_file("households", path)
+    assert refused.value.problems

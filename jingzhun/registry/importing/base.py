@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from . import vectorised
 from .cells import CellError
 from .columns import Column, header_index, resolve_header
 from .problems import ImportRefused, Problem, ProblemLog
-from .readers import FileFormatError, Table, open_table
+from .readers import FileFormatError, Table, is_xlsx, open_table, xlsx_as_csv
 from .spool import Spool
 
 STAGE = "jz_import_stage"
@@ -166,13 +167,21 @@ def import_file(
         try:
             present = _UNREAD
             if engine != "orm" and vectorised.applies(importer, path):
-                try:
-                    present = vectorised.validate(importer, path, log, spool, progress)
-                except vectorised.Fallback:  # start again, row by row
-                    log.close()
-                    spool.close()
-                    log, spool = ProblemLog(keep=keep_problems), Spool()
-                    importer.warnings = 0
+                with tempfile.TemporaryDirectory(prefix="jingzhun-import-") as scratch:
+                    source: Path | None = path
+                    if is_xlsx(path):
+                        # The workbook's cells as the CSV the column-wise pass reads.
+                        source = Path(scratch) / "sheet.csv"
+                        if not xlsx_as_csv(path, source, progress):
+                            source = None
+                    try:
+                        if source is not None:
+                            present = vectorised.validate(importer, source, log, spool, progress)
+                    except vectorised.Fallback:  # start again, row by row
+                        log.close()
+                        spool.close()
+                        log, spool = ProblemLog(keep=keep_problems), Spool()
+                        importer.warnings = 0
             if present is _UNREAD:
                 with open_table(path) as table:
                     present = _validate(importer, table, log, spool, progress)

@@ -43,7 +43,6 @@ from jingzhun.core.idnumber import parse_id_number, regions_known
 from . import cells
 from .columns import Column
 from .problems import ProblemLog
-from .readers import is_xlsx
 from .spool import NULL, Spool, encode
 
 BATCH_ROWS = 200_000
@@ -68,7 +67,9 @@ def id_check_characters(digits17: pl.Expr) -> pl.Expr:
 
 
 def applies(importer, path: Path) -> bool:
-    return importer.kind in RULES and not is_xlsx(path)
+    """The kind has column-wise rules; a workbook is first written out as CSV
+    (readers.xlsx_as_csv)."""
+    return importer.kind in RULES
 
 
 # --- per-column checks ------------------------------------------------------------------------
