@@ -141,3 +141,39 @@ def test_the_scan_stays_inside_its_region(places, clock):
 def test_a_year_without_a_monitoring_pack_is_a_usage_error(places, clock):
     with pytest.raises(ScanError):
         scan(region_code=COUNTY_A, year=2019)
+
+
+def test_a_class_lists_every_rule_that_fired_in_order(places, clock):
+    household = exited(places["A1a"], members=1, net=THRESHOLD, prev=THRESHOLD * 3)
+    income = household.incomes.get(year=YEAR)
+    income.medical_expense_fen = THRESHOLD * 4
+    income.save()
+    for kind, source in (("unsafe_house", "housing"), ("death", "civil_affairs")):
+        RiskEvent.objects.create(
+            household=household, kind=kind, source=source, date=dt.date(YEAR, 6, 1)
+        )
+    first = run().scan
+    fired = [
+        "event:death",
+        "event:unsafe_house",
+        "income_below_threshold",
+        "income_drop",
+        "rigid_expense",
+    ]
+    assert Classification.objects.get(household=household, year=YEAR).rules == fired
+    assert rules_of(household) == set(fired)
+    death = Alert.objects.get(household=household, rule="event:death")
+    assert death.data == {"events": 1, "first": f"{YEAR}-06-01", "amount_fen": None}
+    drop = Alert.objects.get(household=household, rule="income_drop")
+    assert drop.data == {"net_fen": THRESHOLD, "members": 1, "prev_net_fen": THRESHOLD * 3}
+    assert run().scan.raised == 0
+    # Nothing changed: the class is the first scan's row, not rewritten by the second.
+    assert Classification.objects.get(household=household, year=YEAR).scan == first
+
+
+def test_the_scan_counts_every_candidate_even_those_nothing_applies_to(places, clock):
+    exited(places["A1a"], members=2, net=2 * LINE)
+    exited(places["A1a"], members=2, net=20 * THRESHOLD, prev=20 * THRESHOLD)
+    exited(places["A1b"], members=1)  # no income on record
+    outcome = run().scan
+    assert (outcome.households, outcome.classified, outcome.raised) == (3, 1, 1)
