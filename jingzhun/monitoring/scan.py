@@ -142,7 +142,7 @@ def facts_select() -> str:
 
     Members are counted by joining each household to its members and grouping by household,
     not by a grouped subquery joined back: PostgreSQL can then read households, the
-    `registry_member(household_id)` index and the incomes' `(household_id, year)` index all in
+    `registry_member(household_id)` index and the incomes (through their household index) all in
     household order and merge them in one pass, with no hash table of a million counts (the
     facts read at 1M households was 5.3 s hashing, docs/benchmarks.md)."""
     return f"""
