@@ -96,6 +96,7 @@ class Figures:
     verify_days: int
     decide_days: int
     min_months: int
+    working_age: tuple[int, int]  # inclusive, in years on the day judged
 
     @classmethod
     def of(cls, pack: Pack) -> Figures:
@@ -112,6 +113,8 @@ class Figures:
                 "alert_verify_days",
                 "alert_decide_days",
                 "risk_elimination_min_months",
+                "working_age_min",
+                "working_age_max",
             )
             if name not in pack.parameters
         ]
@@ -129,6 +132,7 @@ class Figures:
             verify_days=pack.value("alert_verify_days"),
             decide_days=pack.value("alert_decide_days"),
             min_months=pack.value("risk_elimination_min_months"),
+            working_age=(pack.value("working_age_min"), pack.value("working_age_max")),
         )
 
     def reason(self, rule_id: str) -> str:

@@ -23,6 +23,7 @@ from jingzhun.accounts.roles import role_of
 from jingzhun.assessments import facts
 from jingzhun.audit import services as audit
 from jingzhun.core import scoping
+from jingzhun.policy.members import years_before
 from jingzhun.registry.models import Household, Member
 
 from . import clock
@@ -34,7 +35,6 @@ from .vocab import NEXT_TIER
 
 # 劳动年龄: the registry's working-age band (both sexes); a household with nobody of this age
 # able to work is not marked risk-eliminated (POLICY.md), it stays under social protection.
-WORKING_AGE = (16, 60)
 WORKING_LABOUR = ("ordinary", "skilled", "weak")
 VERIFIERS = ("cadre", "village_officer", "township_officer", "county_admin")
 
@@ -327,20 +327,11 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month - (start.day > end.day)
 
 
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def _working_age_labour(household: Household, on: dt.date) -> bool:
-    low, high = WORKING_AGE
-    youngest_birth = _years_before(on, low)
-    oldest_birth = _years_before(on, high + 1)
+def _working_age_labour(household: Household, on: dt.date, working_age: tuple[int, int]) -> bool:
+    low, high = working_age
     return household.members.filter(
-        birth_date__lte=youngest_birth,
-        birth_date__gt=oldest_birth,
+        birth_date__lte=years_before(on, low),
+        birth_date__gt=years_before(on, high + 1),
         labour__in=WORKING_LABOUR,
     ).exists()
 
@@ -383,8 +374,12 @@ def elimination_check(alert: Alert, *, on: dt.date | None = None) -> dict[str, A
     done = household_measures(household).filter(status="done").count()
     if done == 0:
         problems.append("尚无已完成的帮扶措施 (no measure carried out)")
-    if not _working_age_labour(household, on):
-        problems.append("家庭无劳动年龄内有劳动能力的成员，不标注风险消除 (no working-age labour)")
+    if not _working_age_labour(household, on, fig.working_age):
+        low, high = fig.working_age
+        problems.append(
+            f"家庭无劳动年龄（{low}–{high}岁）内有劳动能力的成员，不标注风险消除 "
+            f"(no working-age labour, {low}–{high})"
+        )
     return {
         "ok": not problems,
         "problems": problems,

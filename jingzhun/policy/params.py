@@ -130,6 +130,8 @@ CATALOGUE: Mapping[str, ParameterInfo] = {
     ),
     "school_age_min": ParameterInfo(COUNT, "岁", "youngest compulsory-school age"),
     "school_age_max": ParameterInfo(COUNT, "岁", "oldest compulsory-school age"),
+    "working_age_min": ParameterInfo(COUNT, "岁", "youngest working age (劳动年龄)"),
+    "working_age_max": ParameterInfo(COUNT, "岁", "oldest working age (劳动年龄)"),
     "west_provinces": ParameterInfo(
         CODES, "", "province codes that get the western (higher) incidence limit"
     ),

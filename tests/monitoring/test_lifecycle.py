@@ -286,3 +286,24 @@ def test_a_cadre_records_a_risk_event_for_a_paired_household(households, persona
     )
     assert event.source == "cadre" and event.entered_by == personas["cadre"]
     assert AuditEntry.objects.filter(action="monitoring.risk_event").count() == 1
+
+
+@pytest.mark.parametrize(("age", "counted"), [(15, False), (16, True), (60, True), (61, False)])
+def test_the_packs_working_age_band_decides_who_counts_as_labour_inclusively(
+    alert, personas, clock, walk, age, counted
+):
+    from jingzhun.policy.members import years_before
+    from jingzhun.registry.models import Member
+
+    alert = identified(alert, personas, walk)
+    with_done_measure(alert)
+    alert = services.alert_measures(by=personas["village_officer"], alert=alert)
+    clock.advance(days=200)
+    income_above_threshold(alert.household)
+    day = clock.now().date()
+    alert.household.members.update(labour="none")
+    worker = alert.household.members.order_by("pk").first()
+    # Born `age` years ago today: `age` on the day judged (cn-monitoring-2023: 16–60).
+    Member.objects.filter(pk=worker.pk).update(labour="ordinary", birth_date=years_before(day, age))
+    problems = services.elimination_check(alert, on=day)["problems"]
+    assert any("no working-age labour, 16–60" in p for p in problems) is not counted
