@@ -142,6 +142,7 @@ class AlertRow(Schema):
     rule: str
     level: Literal["red", "orange", "yellow"]
     reason: str
+    reason_en: str = Field("", description="the reason in English ('' for alerts raised before)")
     data: dict
     status: str
     tier: Literal["village", "township", "county"]

@@ -188,6 +188,8 @@ class Alert(models.Model):
     rule = models.CharField(_("规则"), max_length=40)
     level = models.CharField(_("预警等级"), max_length=10, choices=LEVEL.choices())
     reason = models.CharField(_("预警原因"), max_length=300)
+    # The same in English, for the English pages; the Chinese reason is the record.
+    reason_en = models.CharField(_("预警原因（英文）"), max_length=300, blank=True, default="")
     data = models.JSONField(_("触发数据"), default=dict)
     policy = models.CharField(_("监测标准"), max_length=60)
     # Not indexed alone: (status, due_on) leads with it.
@@ -272,6 +274,15 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.rule} {self.year}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the page's language: English where it was stored in English too."""
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.reason_en:
+            return self.reason_en
+        return self.reason
 
     def is_overdue(self, today) -> bool:
         from .vocab import OPEN_STATUSES

@@ -16,6 +16,7 @@ def alert_row(alert: Alert) -> dict:
         "rule": alert.rule,
         "level": alert.level,
         "reason": alert.reason,
+        "reason_en": alert.reason_en,
         "data": alert.data,
         "status": alert.status,
         "tier": alert.tier,

@@ -135,9 +135,20 @@ class Figures:
             working_age=(pack.value("working_age_min"), pack.value("working_age_max")),
         )
 
-    def reason(self, rule_id: str) -> str:
-        """The rule and the figure it applied, as the alert keeps it."""
+    def reason(self, rule_id: str, language: str = "zh") -> str:
+        """The rule and the figure it applied, as the alert keeps it: in Chinese (the record),
+        or in English (`language="en"`) for the English pages."""
         rule = RULES[rule_id]
+        if language == "en":
+            figure = {
+                "income_below_line": f" ({format_fen(self.line_fen)} yuan per person a year)",
+                "income_below_threshold": (
+                    f" ({format_fen(self.threshold_fen)} yuan per person a year)"
+                ),
+                "income_drop": f" (by more than {self.drop[0] * 100 // self.drop[1]}%)",
+                "rigid_expense": f" (more than {self._multiple(self.expense)} times)",
+            }.get(rule_id, "")
+            return f"{rule.en}{figure}, {self.policy}"
         figure = {
             "income_below_line": f"（{format_fen(self.line_fen)}元/人·年）",
             "income_below_threshold": f"（{format_fen(self.threshold_fen)}元/人·年）",

@@ -394,15 +394,17 @@ def _raise_alerts(cursor, fig: Figures, year: int, on: dt.date, scan_id: int, by
         f"WHEN '{rule_id}' THEN %s" for rule_id in RULES
     )  # the texts go as parameters: they hold the pack's figures
     reason_params = [fig.reason(rule_id) for rule_id in RULES]
+    reason_en_params = [fig.reason(rule_id, "en") for rule_id in RULES]
     verify_by = on + dt.timedelta(days=fig.verify_days)
     decide_by = on + dt.timedelta(days=fig.decide_days)
     cursor.execute(
         f"""
         INSERT INTO monitoring_alert
-            (household_id, year, rule, level, reason, data, policy, status, tier, region_id,
-             owner_cadre_id, raised_on, verify_by, decide_by, due_on, escalations, scan_id,
-             version)
+            (household_id, year, rule, level, reason, reason_en, data, policy, status, tier,
+             region_id, owner_cadre_id, raised_on, verify_by, decide_by, due_on, escalations,
+             scan_id, version)
         SELECT x.household_id, %s, x.rule, x.level, CASE x.rule {reasons} ELSE x.rule END,
+               CASE x.rule {reasons} ELSE x.rule END,
                {_alert_data()}, %s, 'raised', 'village', f.village, pc.cadre_id, %s, %s, %s, %s, 0, %s, 1
         FROM {HITS} x
         JOIN {FACTS} f ON f.household_id = x.household_id
@@ -418,6 +420,7 @@ def _raise_alerts(cursor, fig: Figures, year: int, on: dt.date, scan_id: int, by
         [
             year,
             *reason_params,
+            *reason_en_params,
             fig.policy,
             on,
             verify_by,

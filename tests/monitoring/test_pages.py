@@ -119,3 +119,4 @@ def test_the_alert_page_reads_in_english(paired_alert, personas):
     c.cookies["django_language"] = "en"
     html = c.get(reverse("monitoring:alert", args=[paired_alert.pk])).content.decode()
     assert "Red alert" in html and "alert raised" in html and "Timeline" in html
+    assert paired_alert.reason_en and paired_alert.reason_en in html

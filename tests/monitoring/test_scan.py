@@ -28,6 +28,9 @@ def test_income_exactly_at_the_line_per_person_raises_a_red_alert(places, clock)
     alert = Alert.objects.get(household=at, rule="income_below_line")
     assert alert.level == "red"
     assert "4000.00" in alert.reason and "cn-monitoring-2023" in alert.reason
+    assert alert.reason_en == (
+        "income at or below the line (4000.00 yuan per person a year), cn-monitoring-2023"
+    )
     assert alert.data == {"net_fen": 2 * LINE, "members": 2, "prev_net_fen": None}
     assert "income_below_line" not in rules_of(above)
     assert "income_below_threshold" in rules_of(above)
