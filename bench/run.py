@@ -226,6 +226,9 @@ def bench_monitor(args: argparse.Namespace, households: int, record: Callable[..
             str(ROOT / "bench" / "monitoring_bench.py"),
             "--households",
             str(households),
+            # Its own database: the 1M-household one of monitoring_bench.py stays as loaded.
+            "--database",
+            "jingzhun_bench_suite_monitoring",
         ],
         check=True,
         capture_output=True,
