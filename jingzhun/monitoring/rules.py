@@ -139,23 +139,26 @@ class Figures:
         """The rule and the figure it applied, as the alert keeps it: in Chinese (the record),
         or in English (`language="en"`) for the English pages."""
         rule = RULES[rule_id]
-        if language == "en":
-            figure = {
-                "income_below_line": f" ({format_fen(self.line_fen)} yuan per person a year)",
-                "income_below_threshold": (
-                    f" ({format_fen(self.threshold_fen)} yuan per person a year)"
-                ),
-                "income_drop": f" (by more than {self.drop[0] * 100 // self.drop[1]}%)",
-                "rigid_expense": f" (more than {self._multiple(self.expense)} times)",
-            }.get(rule_id, "")
-            return f"{rule.en}{figure}, {self.policy}"
-        figure = {
-            "income_below_line": f"（{format_fen(self.line_fen)}元/人·年）",
-            "income_below_threshold": f"（{format_fen(self.threshold_fen)}元/人·年）",
-            "income_drop": f"（降幅超过{self.drop[0] * 100 // self.drop[1]}%）",
-            "rigid_expense": f"（超过{self._multiple(self.expense)}倍）",
-        }.get(rule_id, "")
-        return f"{rule.zh}{figure}，{self.policy}"
+        english = language == "en"
+        yuan = f"{format_fen(self.line_fen)}", f"{format_fen(self.threshold_fen)}"
+        figure = {  # rule → (the figure's value, its Chinese and English wording)
+            "income_below_line": (yuan[0], "（{}元/人·年）", " ({} yuan per person a year)"),
+            "income_below_threshold": (yuan[1], "（{}元/人·年）", " ({} yuan per person a year)"),
+            "income_drop": (
+                self.drop[0] * 100 // self.drop[1],
+                "（降幅超过{}%）",
+                " (by more than {}%)",
+            ),
+            "rigid_expense": (
+                self._multiple(self.expense),
+                "（超过{}倍）",
+                " (more than {} times)",
+            ),
+        }.get(rule_id)
+        shown = "" if figure is None else figure[2 if english else 1].format(figure[0])
+        if english:
+            return f"{rule.en}{shown}, {self.policy}"
+        return f"{rule.zh}{shown}，{self.policy}"
 
     @staticmethod
     def _multiple(pq: tuple[int, int]) -> str:
