@@ -2,7 +2,7 @@
 alerts someone must answer.
 
 Nothing here is ever deleted: an alert ends `eliminated` or `closed`, and each step of its life
-is an `AlertEvent`. Classifications are derived data (the scan recomputes them for a year), so
+after its raising is an `AlertEvent` (the alert row and its scan are the "raised" step). Classifications are derived data (the scan recomputes them for a year), so
 they are replaced by the scan rather than kept as history; the alerts keep what fired them.
 """
 
@@ -218,7 +218,9 @@ class Alert(models.Model):
     escalations = models.PositiveSmallIntegerField(_("升级次数"), default=0)
     identified_on = models.DateField(_("认定日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
-    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True)
+    # The scan that raised it: with the row itself, the "raised" step of its timeline
+    # (selectors.alert_timeline). Not indexed: nothing looks alerts up by scan.
+    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
     # The procedures (jingzhun.procedures) that decide on it: identification, then elimination.
     identification_case = models.ForeignKey(
         "procedures.Case",
@@ -291,7 +293,8 @@ class Alert(models.Model):
 
 
 class AlertEvent(models.Model):
-    """One step of an alert's life: who, when, what, with which parameters."""
+    """One step of an alert's life after its raising: who, when, what, with which parameters.
+    (Alerts raised before migration 0005 also have their "raised" step here.)"""
 
     SCOPE_REGION = "alert__household__village__code"
     SCOPE_HOUSEHOLD = "alert__household_id"

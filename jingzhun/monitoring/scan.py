@@ -15,8 +15,9 @@ The scan is a handful of statements, the same SQL on PostgreSQL and SQLite:
    rows of that year the scan no longer finds.
 4. Alerts: `INSERT … SELECT` of the hits without an alert of that rule and year (an anti-join;
    `ON CONFLICT (household, rule, year) DO NOTHING` for a concurrent scan), so a re-run raises
-   nothing new; the new rows are the ones carrying this scan's id, and their "raised"
-   timeline rows are one `INSERT … SELECT` more. Written in household order.
+   nothing new. The alert row is its own "raised" step (this scan, its time and user, the
+   reason): no timeline row is written for it (selectors.alert_timeline shows it). Written
+   in household order.
 
 One audit entry names the scan and its counts (decisions.md §4: one entry per bulk write).
 """
@@ -24,7 +25,6 @@ One audit entry names the scan and its counts (decisions.md §4: one entry per b
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import dataclass, field
 
@@ -397,7 +397,7 @@ def _json_array_empty() -> str:
     return "'[]'::jsonb" if _pg() else "json('[]')"
 
 
-def _raise_alerts(cursor, fig: Figures, year: int, on: dt.date, scan_id: int, by) -> int:
+def _raise_alerts(cursor, fig: Figures, year: int, on: dt.date, scan_id: int) -> int:
     reasons = " ".join(
         f"WHEN '{rule_id}' THEN %s" for rule_id in RULES
     )  # the texts go as parameters: they hold the pack's figures
@@ -440,24 +440,7 @@ def _raise_alerts(cursor, fig: Figures, year: int, on: dt.date, scan_id: int, by
             year,
         ],
     )
-    cursor.execute("SELECT COUNT(*) FROM monitoring_alert WHERE scan_id = %s", [scan_id])
-    raised = cursor.fetchone()[0]
-    at = connection.ops.adapt_datetimefield_value(clock.now())
-    params_json = json.dumps({"scan": scan_id, "policy": fig.policy})
-    cursor.execute(
-        f"""
-        INSERT INTO monitoring_alertevent (alert_id, step, at, by_id, actor, params, note)
-        SELECT id, 'raised', %s, %s, %s, {"%s::jsonb" if _pg() else "%s"}, reason
-        FROM monitoring_alert WHERE scan_id = %s
-        """,
-        [
-            at,
-            getattr(by, "pk", None),
-            getattr(by, "username", "") or "system",
-            params_json,
-            scan_id,
-        ],
-    )
+    raised = max(cursor.rowcount, 0)
     # Events feed the alert of their kind and year; linking them says which report fired it.
     cursor.execute(
         f"""
@@ -513,7 +496,7 @@ def scan(
             lap("rules")
             classified = _classify(cursor, fig, year, prefix, record.pk)
             lap("classes")
-            raised = _raise_alerts(cursor, fig, year, on, record.pk, by)
+            raised = _raise_alerts(cursor, fig, year, on, record.pk)
             lap("alerts")
             cursor.execute(f"SELECT rule, COUNT(*) FROM {HITS} GROUP BY rule")
             counts = dict(cursor.fetchall())

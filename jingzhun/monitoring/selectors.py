@@ -4,6 +4,7 @@ households only and a township its own villages'."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -62,6 +63,8 @@ def alert_get(*, user, pk: int) -> Alert:
             "household",
             "household__village",
             "region",
+            "scan",
+            "scan__by",
             "owner_cadre",
             "identification_case",
             "elimination_case",
@@ -70,8 +73,39 @@ def alert_get(*, user, pk: int) -> Alert:
     )
 
 
-def alert_timeline(*, alert: Alert) -> list[AlertEvent]:
-    return list(alert.timeline.select_related("by").order_by("at", "id"))
+@dataclass(frozen=True)
+class RaisedStep:
+    """The "raised" step of an alert's timeline, read from the alert row and its scan: the scan
+    writes no timeline row for it (one row per raised alert was a third of a first scan's
+    writes, docs/decisions.md §12). The same fields as an `AlertEvent`."""
+
+    at: dt.datetime | None
+    by: Any
+    actor: str
+    params: dict = field(default_factory=dict)
+    note: str = ""
+    step: str = "raised"
+
+
+def raised_step(alert: Alert) -> RaisedStep:
+    scan = alert.scan
+    by = scan.by if scan is not None else None
+    return RaisedStep(
+        at=scan.started_at if scan is not None else None,
+        by=by,
+        actor=getattr(by, "username", "") or "system",
+        params={"scan": alert.scan_id, "policy": alert.policy},
+        note=alert.reason,
+    )
+
+
+def alert_timeline(*, alert: Alert) -> list[AlertEvent | RaisedStep]:
+    """Every step of the alert in order: its raising, then the stored steps. An alert raised
+    before migration 0005 has its "raised" row stored, and keeps it."""
+    stored = list(alert.timeline.select_related("by").order_by("at", "id"))
+    if any(e.step == "raised" for e in stored):
+        return stored
+    return [raised_step(alert), *stored]
 
 
 def alert_counts(*, user, code: str, year: int) -> dict[str, int]:

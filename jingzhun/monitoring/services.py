@@ -4,7 +4,8 @@ raised → verified (home visit) → decided (the identification procedure: vill
 notice, township review, county decision, run by jingzhun.procedures) → measures → reviewed
 (repeatable) → eliminated (the risk-elimination procedure), or closed when the verification
 or the procedure finds no risk.
-Every step writes an `AlertEvent` and an audit entry in the same transaction; nothing is
+Every step writes an `AlertEvent` and an audit entry in the same transaction (the raising is
+the scan's: the alert row and its scan are that step, and the scan's audit entry); nothing is
 deleted. Overdue alerts escalate, set-based, to the next tier (`escalate_overdue`).
 """
 

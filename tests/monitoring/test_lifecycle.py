@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from jingzhun.assistance.models import Measure, Plan
 from jingzhun.audit.models import AuditEntry
-from jingzhun.monitoring import services
+from jingzhun.monitoring import selectors, services
 from jingzhun.monitoring.models import Alert, AlertEvent, RiskEvent
 from jingzhun.monitoring.scan import scan
 from tests.conftest import COUNTY_A
@@ -75,7 +75,7 @@ def test_an_alert_goes_through_every_step_and_each_leaves_an_event_and_an_audit_
     alert = eliminated(alert, personas, walk)
     assert alert.status == "eliminated" and alert.closed_on == dt.date(2024, 9, 23)
     assert alert.elimination_case.assessment["passed"] is True
-    steps = list(AlertEvent.objects.filter(alert=alert).values_list("step", flat=True))
+    steps = [e.step for e in selectors.alert_timeline(alert=alert)]
     assert steps == [
         "raised",
         "verified",

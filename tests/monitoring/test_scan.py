@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from jingzhun.audit.models import AuditEntry
+from jingzhun.monitoring import selectors
 from jingzhun.monitoring.models import Alert, AlertEvent, Classification, RiskEvent
 from jingzhun.monitoring.scan import ScanError, scan
 from tests.conftest import COUNTY_A
@@ -112,9 +113,26 @@ def test_a_second_scan_raises_nothing_new(places, clock):
     second = run().scan
     assert first.raised == 2 and second.raised == 0
     assert Alert.objects.count() == 2
-    assert AlertEvent.objects.filter(step="raised").count() == 2
+    # The alert row and its scan are the "raised" step: no timeline row is stored for it.
+    assert not AlertEvent.objects.exists()
+    for alert in Alert.objects.select_related("scan"):
+        (step,) = selectors.alert_timeline(alert=alert)
+        assert (step.step, step.params) == ("raised", {"scan": first.pk, "policy": alert.policy})
+        assert (step.at, step.actor, step.note) == (first.started_at, "system", alert.reason)
     assert Classification.objects.filter(year=YEAR).count() == 2
     assert AuditEntry.objects.filter(action="monitoring.scan").count() == 2
+
+
+def test_an_alert_with_its_raised_row_stored_shows_it_once(places, clock):
+    # Alerts raised before migration 0005 have their "raised" step as a timeline row.
+    exited(places["A1a"], members=2, net=2 * LINE)
+    run()
+    alert = Alert.objects.get()
+    AlertEvent.objects.create(
+        alert=alert, step="raised", at=clock.now(), actor="system", note=alert.reason
+    )
+    steps = selectors.alert_timeline(alert=alert)
+    assert [e.step for e in steps] == ["raised"] and isinstance(steps[0], AlertEvent)
 
 
 def test_a_household_that_recovered_loses_its_class_but_keeps_its_alert(places, clock):
