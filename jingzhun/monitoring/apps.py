@@ -1,4 +1,28 @@
 from django.apps import AppConfig
+from django.db import connection
+from django.db.models.signals import pre_delete
+
+
+def lock_risk_events(**kwargs) -> None:
+    """Before a member is deleted (and Django sets the member of their risk events to NULL):
+    wait for any transaction writing risk events (a match, a cadre's entry) to end, and keep
+    new ones out until this one ends. A risk event's member has no database constraint
+    (docs/decisions.md §13); this lock is what keeps it from naming a removed member. SQLite
+    runs one writing transaction at a time anyway."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        from .models import RiskEvent
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {RiskEvent._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def lock_for_writing(cursor) -> None:
+    """The lock a writer of risk events takes before it reads the members it will name:
+    ROW EXCLUSIVE, which a member's removal (SHARE ROW EXCLUSIVE) waits for and blocks."""
+    if connection.vendor == "postgresql":
+        from .models import RiskEvent
+
+        cursor.execute(f"LOCK TABLE {RiskEvent._meta.db_table} IN ROW EXCLUSIVE MODE")
 
 
 class MonitoringConfig(AppConfig):
@@ -7,8 +31,12 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the `match` kind with `jingzhun import` (jingzhun.registry.importing).
+        from jingzhun.registry.models import Member
+
         from . import importing  # noqa: F401
         from .procedures import register
+
+        pre_delete.connect(lock_risk_events, sender=Member, dispatch_uid="monitoring.member")
 
         # The identification and risk-elimination procedures, run by jingzhun.procedures.
         register()

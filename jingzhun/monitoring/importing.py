@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
+from django.db import connection
 
 from jingzhun.registry.importing import cells, vectorised
 from jingzhun.registry.importing.base import STAGE, Importer, register
@@ -28,6 +29,7 @@ from jingzhun.registry.importing.kinds import orm_duplicates, sql_duplicates
 from jingzhun.registry.importing.problems import Problem
 from jingzhun.registry.models import Member
 
+from .apps import lock_for_writing
 from .models import RiskEvent
 from .planner import planner
 from .vocab import EVENT, SOURCE
@@ -95,6 +97,9 @@ class MatchImporter(Importer):
         # much smaller than the registry is looked up in the unique id_number index, in the
         # index's order (0.6 s for 100,000 numbers against 3.6M members, where the planner's
         # hash join reads and hashes every member: 1.6-2.1 s); a longer one is hashed.
+        # Before the members are read: a member's removal waits for this import (and this
+        # import for a removal), as the events' member has no database constraint (apps.py).
+        lock_for_writing(cursor)
         cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")
         probes = cursor.fetchone()[0] <= PROBE_ROWS
         cursor.execute(f"DROP TABLE IF EXISTS {MATCHED}")
@@ -139,6 +144,8 @@ class MatchImporter(Importer):
         yield from orm_duplicates(rows, KEYS, "id_number")
 
     def load_orm(self, rows, written, now) -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            lock_for_writing(cursor)
         members: dict[str, tuple[int, int]] = {}
         numbers = sorted({r["id_number"] for r in rows})
         for start in range(0, len(numbers), 500):

@@ -100,6 +100,15 @@ class RiskEvent(models.Model):
         related_name="risk_events",
         db_index=False,  # one_risk_event_per_report and (household, date) lead with it
     )
+    # Kept without a database constraint (docs/decisions.md §13): the constraint's check locked
+    # the member row of every new event, and those rows lie over the registry's largest table,
+    # so a match file of 90,000 rows dirtied (and logged whole after a checkpoint) some 60,000
+    # of its pages: 1.5 s of a 4 s match. What the check guaranteed is kept by the writers and
+    # the removal instead: the match and risk_event_record write the id of a member they read
+    # under a ROW EXCLUSIVE lock on this table, and removing a member takes a SHARE ROW
+    # EXCLUSIVE one before Django sets the member of its events to NULL (SET_NULL below), so
+    # a removal waits for a match in progress and the match for a removal
+    # (jingzhun.monitoring.apps, importing.py, services.py).
     member = models.ForeignKey(
         "registry.Member",
         verbose_name=_("成员"),
@@ -107,6 +116,7 @@ class RiskEvent(models.Model):
         null=True,
         blank=True,
         related_name="risk_events",
+        db_constraint=False,
     )
     # The matched ID number as the department sent it, normalised: kept even if the member
     # record changes, since it is what the department's list said.

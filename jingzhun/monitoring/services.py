@@ -28,6 +28,7 @@ from jingzhun.policy.members import years_before
 from jingzhun.registry.models import Household, Member
 
 from . import clock
+from .apps import lock_for_writing
 from .models import Alert, AlertEvent, RiskEvent
 from .procedures import ELIMINATION, IDENTIFICATION
 from .rules import Figures
@@ -118,6 +119,13 @@ def risk_event_record(
     member: Member | None = None,
 ) -> RiskEvent:
     """A risk a cadre found or a household reported. The next scan raises its alert."""
+    if member is not None:
+        # The member is read again under the writers' lock (apps.py): removed meanwhile, it
+        # is refused; removed later, the removal waits for this entry and clears its member.
+        with connection.cursor() as cursor:
+            lock_for_writing(cursor)
+        if not Member.objects.filter(pk=member.pk, household_id=household.pk).exists():
+            raise ValidationError({"member": ["该成员不在本户 (not a member of this household)"]})
     event = RiskEvent(
         household=household,
         member=member,

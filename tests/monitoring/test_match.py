@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from jingzhun.monitoring.models import Alert, RiskEvent
 from jingzhun.monitoring.scan import scan
@@ -170,3 +171,56 @@ def test_the_column_wise_pass_reads_a_list_as_the_row_by_row_one_does(
     assert columnwise[0][0] == ("refused" if bad else "loaded")
     if not bad:
         assert columnwise[0][1:] == (5, 4, [(4, stranger)])
+
+
+# A risk event's member has no database constraint (docs/decisions.md §13): the writers and
+# the removal of a member keep it instead.
+
+
+def test_removing_a_member_clears_the_member_of_their_events(tmp_path, member_x, personas):
+    from jingzhun.registry import services as registry
+
+    path = write(tmp_path, [f"medical,{member_x.id_number},serious_illness,{YEAR}-04-02,,"])
+    import_file("match", path)
+    registry.member_remove(by=personas["county_admin"], member=member_x, reason="迁出")
+    event = RiskEvent.objects.get()
+    assert event.member_id is None and event.id_number == member_x.id_number
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time"
+)
+def test_a_removal_and_a_writer_of_events_take_conflicting_locks(member_x, personas):
+    from jingzhun.monitoring.apps import lock_for_writing
+    from jingzhun.registry import services as registry
+
+    def modes() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT mode FROM pg_locks WHERE pid = pg_backend_pid()"
+                " AND relation = 'monitoring_riskevent'::regclass"
+            )
+            return {mode for (mode,) in cursor.fetchall()}
+
+    with transaction.atomic():
+        registry.member_remove(by=personas["county_admin"], member=member_x, reason="迁出")
+        assert "ShareRowExclusiveLock" in modes()
+    with transaction.atomic(), connection.cursor() as cursor:
+        lock_for_writing(cursor)
+        assert "RowExclusiveLock" in modes()
+
+
+def test_a_cadre_cannot_name_a_member_of_another_household(member_x, households, personas):
+    from django.core.exceptions import ValidationError
+
+    from jingzhun.monitoring import services
+
+    with pytest.raises(ValidationError):
+        services.risk_event_record(
+            by=personas["cadre"],
+            household=households["A1a"],
+            kind="accident",
+            date=dt.date(2024, 2, 1),
+            member=member_x,
+        )
+    assert not RiskEvent.objects.exists()
