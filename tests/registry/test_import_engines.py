@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection, transaction
 
-from jingzhun.registry.importing import ImportRefused, base, import_file, indexes
+from jingzhun.registry.importing import ImportRefused, base, direct, import_file, indexes
 from tests.conftest import TOWNSHIP_A1, VILLAGE_A1A
 from tests.factories import make_id_number
 
@@ -235,3 +235,138 @@ def test_a_workbook_with_a_cell_past_its_header_is_read_row_by_row_and_refused(p
     with pytest.raises(ImportRefused) as refused:
         import_file("households", path)
     assert refused.value.problems
+
+
+# --- the direct load (importing/direct.py) ------------------------------------------------------
+
+
+@pytest.fixture
+def three_ways(monkeypatch):
+    """three_ways(steps) → (outcomes, routes): every load counted as large; the ORM, the fast
+    (staging) path and `auto` (the direct load where it qualifies) must agree on rows and
+    refusals. `routes` lists, per members import under `auto`, (route, reason)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the direct load is PostgreSQL's")
+    monkeypatch.setattr(indexes, "REBUILD_AT_LEAST", 1)
+    monkeypatch.setattr(base, "STAGE_INDEXES_BELOW", 0)
+    routes: list[tuple[str, str | None]] = []
+    real = direct.load
+
+    def spy(*args, **kwargs):
+        try:
+            return real(*args, **kwargs)
+        finally:
+            routes.append((direct.last_run["route"], direct.last_run.get("reason")))
+
+    monkeypatch.setattr(direct, "load", spy)
+
+    def check(steps):
+        orm = run("orm", steps, own_transactions=True)
+        fast = run("fast", steps, own_transactions=True)
+        routes.clear()
+        auto = run("auto", steps, own_transactions=True)
+        assert fast == orm
+        assert auto == orm
+        return auto[0], list(routes)
+
+    return check
+
+
+def _households(write, name="h.csv", suffix=""):
+    return ("households", write(name, [household_row(f"H{i}{suffix}") for i in (1, 2, 3)]))
+
+
+def test_a_clean_first_load_goes_direct_and_loads_as_the_careful_paths(places, write, three_ways):
+    members = write(
+        "m.csv",
+        [
+            member_row("H1", "head"),
+            member_row("H2", "head"),
+            member_row("H1", "spouse", disability_grade="", health="disabled", dropout=""),
+            member_row("H3", "head", name="王\\五\t六"),  # escapes survive the COPY
+            member_row("H3", "child", student="primary", dropout="0"),
+        ],
+    )
+    outcomes, routes = three_ways([_households(write), ("members", members)])
+    assert outcomes[1][:4] == ("members", 5, 5, 0)
+    assert routes == [("direct", None)]
+
+
+def test_a_workbook_goes_direct_too(places, write, three_ways):
+    clean = write("m.xlsx", [member_row("H1", "head"), member_row("H2", "head")])
+    twice = make_id_number()
+    bad = write(
+        "m2.xlsx",
+        [member_row("H3", "head", id_number=twice), member_row("H3", "child", id_number=twice)],
+    )
+    outcomes, routes = three_ways([_households(write), ("members", clean), ("members", bad)])
+    assert outcomes[1][:3] == ("members", 2, 2)
+    assert outcomes[2][1] == "refused"
+    assert routes[0] == ("direct", None) and routes[1][0] == "careful"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "duplicate ID",
+        "unknown household",
+        "two heads",
+        "no head",
+        "bad row",
+        "ID elsewhere",
+        "household has members",
+        "reload",
+    ],
+)
+def test_what_the_direct_load_cannot_take_is_refused_or_loaded_as_the_careful_paths(
+    places, write, three_ways, case
+):
+    """Each case leaves the direct load at its own check (the reason noted), rolls back to
+    the savepoint, and the careful path gives the reference's rows or problems."""
+    shared = make_id_number()
+    first = ("members", write("m0.csv", [member_row("H1", "head", id_number=shared)]))
+    files = {
+        "duplicate ID": [
+            member_row("H1", "head", id_number=shared),
+            member_row("H2", "head", id_number=shared),
+        ],
+        "unknown household": [member_row("H1", "head"), member_row("NOPE", "head")],
+        "two heads": [member_row("H1", "head"), member_row("H1", "head"), member_row("H2", "head")],
+        "no head": [member_row("H1", "head"), member_row("H2", "spouse")],
+        "bad row": [
+            member_row("H1", "head"),
+            member_row("H2", "head", id_number="512021198001010000"),
+        ],
+        "ID elsewhere": [member_row("H2", "head", id_number=shared), member_row("H3", "head")],
+        "household has members": [
+            member_row("H1", "head"),
+            member_row("H2", "head"),
+            member_row("H3", "head"),
+        ],
+        "reload": [
+            member_row("H1", "head", id_number=shared, name="李四"),
+            member_row("H2", "head"),
+            member_row("H3", "head"),
+        ],
+    }
+    before = [first] if case in ("ID elsewhere", "household has members", "reload") else []
+    steps = [_households(write), *before, ("members", write("m.csv", files[case]))]
+    outcomes, routes = three_ways(steps)
+    reasons = {
+        "duplicate ID": "the rebuilt constraints refused",
+        "unknown household": "an unknown household",
+        "two heads": "a household without exactly one head",
+        "no head": "a household without exactly one head",
+        "bad row": "rows with problems",
+        "ID elsewhere": "the rebuilt constraints refused",
+        "household has members": "a household with members already",
+        "reload": "the rebuilt constraints refused",  # its ID numbers are registered
+    }
+    route, reason = routes[-1]
+    assert route == "careful" and reason.startswith(reasons[case])
+    if before:
+        assert routes[0] == ("direct", None)
+    if case == "reload":
+        assert outcomes[-1][:4] == ("members", 3, 2, 1)
+    else:
+        assert outcomes[-1][1] == "refused" and outcomes[-1][3]

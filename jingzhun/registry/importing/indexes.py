@@ -81,18 +81,17 @@ def _constraint_step(table: str, name: str, definition: str) -> tuple[str, str]:
     )
 
 
-@contextmanager
-def built_after(cursor, model, incoming: int) -> Iterator[bool]:
-    """Around an INSERT of up to `incoming` rows into `model`'s table: yields whether the
-    indexes were dropped (and will be rebuilt on leaving)."""
+def dropped_for_load(cursor, model, incoming: int) -> list[tuple[str, str]] | None:
+    """For a load of `incoming` rows into `model`'s table: if it is large enough and the table
+    can be altered, drop its secondary indexes, unique constraints and own foreign keys and
+    return the (drop, create) steps for `rebuild`; else None, and nothing is dropped."""
     table = connection.ops.quote_name(model._meta.db_table)
     if (
         connection.vendor != "postgresql"
         or incoming < REBUILD_AT_LEAST
         or _rows_at_most(cursor, table, incoming) >= incoming
     ):
-        yield False
-        return
+        return None
     steps = _rebuild_steps(cursor, table)
     try:
         # Its own savepoint: a table with deferred checks already queued in this transaction
@@ -103,10 +102,22 @@ def built_after(cursor, model, incoming: int) -> Iterator[bool]:
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) != _PENDING_TRIGGER_EVENTS:
             raise
-        yield False
-        return
+        return None
     cursor.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
     cursor.execute(f"SET LOCAL maintenance_work_mem = '{_WORK_MEM}'")
-    yield True
+    return steps
+
+
+def rebuild(cursor, steps: list[tuple[str, str]]) -> None:
     for _, create in steps:
         cursor.execute(create)
+
+
+@contextmanager
+def built_after(cursor, model, incoming: int) -> Iterator[bool]:
+    """Around an INSERT of up to `incoming` rows into `model`'s table: yields whether the
+    indexes were dropped (and will be rebuilt on leaving)."""
+    steps = dropped_for_load(cursor, model, incoming)
+    yield steps is not None
+    if steps is not None:
+        rebuild(cursor, steps)

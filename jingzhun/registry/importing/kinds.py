@@ -370,6 +370,8 @@ class MemberImporter(_RegistryImporter):
 
     model = Member
     columns = MEMBER_COLUMNS
+    # A large first load goes straight into the table (importing/direct.py).
+    direct = True
     derived = (("id_warning", "text"),)
     keys = ("id_number",)
     indexed = ("household_no",)

@@ -378,8 +378,15 @@ def _has_lone_cr(path: Path) -> bool:
     return b"\r" in block.replace(b"\r\n", b"")
 
 
-def validate(importer, path: Path, log: ProblemLog, spool: Spool, progress) -> set[str] | None:
-    """Phase 1 for a CSV file: as base._validate, batch by batch. Raises Fallback."""
+def validate(
+    importer, path: Path, log: ProblemLog, spool: Spool, progress, sink=None
+) -> set[str] | None:
+    """Phase 1 for a CSV file: as base._validate, batch by batch. Raises Fallback.
+
+    Each batch's good rows go to the spool in row order; `sink`, if given, is called with
+    them too, as a frame of `row` (Int64) and `v_<name>` (the spool's encoded text, None for
+    NULL) per staging column: the direct load (importing/direct.py) copies them onward
+    while the next batch is read."""
     from django.core.exceptions import ValidationError
 
     from .base import _map_header, _memoized, _parse_row  # base imports this module
@@ -415,20 +422,10 @@ def validate(importer, path: Path, log: ProblemLog, spool: Spool, progress) -> s
             clean = frame.filter(~pl.col("bad"))
             if clean.height:
                 importer.warnings += rules.warnings(clean)
-                buffer = io.BytesIO()
-                clean.select(
-                    pl.col("row").cast(pl.String), *(pl.col(f"v_{n}") for n in order)
-                ).write_csv(
-                    buffer,
-                    include_header=False,
-                    separator="\t",
-                    quote_style="never",
-                    null_value=NULL,
-                    line_terminator="\n",
-                )
-                spool.write_block(buffer.getvalue(), clean.height)
-                del clean, buffer
+            good = clean.select("row", *(pl.col(f"v_{n}") for n in order))
+            del clean
             # The rest, row by row with the reference code: its problems, its values.
+            rescued: list[list] = []
             for row, *raw_cells in frame.filter(pl.col("bad")).select("row", *names).iter_rows():
                 values, raw, ok = _parse_row(plan, _strip_cells(raw_cells), row, log)
                 if ok:
@@ -440,7 +437,27 @@ def validate(importer, path: Path, log: ProblemLog, spool: Spool, progress) -> s
                                 log.add(row, column, raw.get(column, ""), message)
                         ok = False
                 if ok:
-                    spool.write([row, *(values[name] for name in order)])
+                    rescued.append(
+                        [row, *(None if (v := values[n]) is None else encode(v) for n in order)]
+                    )
+            if rescued:  # in among the batch's other rows, in row order
+                extra = pl.DataFrame(rescued, schema=good.schema, orient="row")
+                good = pl.concat([good, extra]).sort("row")
+            if good.height:
+                buffer = io.BytesIO()
+                good.with_columns(pl.col("row").cast(pl.String)).write_csv(
+                    buffer,
+                    include_header=False,
+                    separator="\t",
+                    quote_style="never",
+                    null_value=NULL,
+                    line_terminator="\n",
+                )
+                spool.write_block(buffer.getvalue(), good.height)
+                del buffer
+                if sink is not None:
+                    sink(good)
+            del good
             if progress:
                 progress("validate", done, None)
     except pl.exceptions.ComputeError:  # ragged rows, bad UTF-8: the csv module's turn

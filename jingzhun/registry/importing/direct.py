@@ -1,0 +1,286 @@
+"""The direct load: a large first load of members COPYed straight into registry_member.
+
+The careful fast path (base._write_fast) copies the spool into a staging table, checks it with
+set-based SQL and moves it with `INSERT … SELECT`: at 1M members the staging COPY, the checks
+and the insert were most of the import (docs/benchmarks.md). For the load that dominates a
+county's first day — more incoming rows than the table holds, into households that have no
+members yet — most of that work has nothing to find:
+
+* the upsert is a pure insert (none of the file's households has a member, so none of the
+  file's ID numbers is registered in its own household);
+* an ID number registered in another household, or twice in the file, is refused by the
+  unique constraint on ID numbers, rebuilt after the load;
+* the one-head rule needs only the file's own rows: heads per household, counted column-wise.
+
+So phase 1 (vectorised.validate) runs in a producer thread (Polars releases the GIL), and each
+batch's good rows, their household numbers resolved to ids from one read of the households
+table and their ids taken in row order from the table's sequence, are COPYed into the table by
+the main thread while the next batch is read. The table's indexes, unique constraints and own
+foreign keys are dropped first and rebuilt after (importing/indexes.py), as the careful path
+does for a load of this size.
+
+Everything happens inside a savepoint of the import's transaction. Anything that is not a
+clean load — a row with a problem, an unknown household, a household without exactly one head
+in the file, a constraint or foreign key that refuses at the rebuild, a registered member in
+one of the file's households, a database error during the COPY — rolls the savepoint back and
+hands the spool (which phase 1 writes as always) to the careful path, which reports exactly
+what it always has. A refused file costs its careful import plus the wasted direct attempt;
+a clean one costs about max(phase 1, COPY) plus the rebuild.
+
+PostgreSQL only, members only (MemberImporter.direct), engine `auto` only (`fast` keeps the
+staging path, `orm` the reference).
+"""
+
+from __future__ import annotations
+
+import io
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import psycopg
+from django.db import DatabaseError, connection, transaction
+
+from jingzhun.registry.models import Household
+
+from . import indexes, vectorised
+from .spool import NULL
+
+# Blocks of COPY data (one per phase-1 batch, ~25 MB each at 200,000 members) waiting for
+# the main thread: the producer runs at most this far ahead, so memory stays bounded.
+QUEUE_BLOCKS = 2
+# The households' (number, id) are read whole while the table holds at most this many per
+# incoming row; a province's table loaded county by county takes the careful path instead.
+HOUSEHOLDS_PER_ROW = 4
+ENABLED = True
+# The latest attempt: route, reason, timings (the benchmark prints them; tests read the route).
+last_run: dict[str, Any] = {}
+
+
+class _Abandon(Exception):  # noqa: N818 - a signal: roll the savepoint back, go the careful way
+    def __init__(self, present, reason: str) -> None:
+        super().__init__(reason)
+        self.present = present
+
+
+def applies(importer, engine: str) -> bool:
+    return (
+        ENABLED
+        and engine == "auto"
+        and connection.vendor == "postgresql"
+        and getattr(importer, "direct", False)
+    )
+
+
+def _lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            count += block.count(b"\n")
+    return count
+
+
+def load(importer, source: Path, log, spool, progress):
+    """Phase 1 of the CSV `source` and, where the load qualifies, the load itself, inside the
+    caller's transaction. Returns (present, (inserted, updated)) when the rows are in, or
+    (present, None) for the careful path to write the spool; raises what phase 1 raises."""
+    last_run.clear()
+    last_run["route"] = "careful"
+    started = time.perf_counter()
+    # Rows of the file at most (one per line): bounds the counts below.
+    estimate = _lines(source) + 1
+    last_run["counted"] = round(time.perf_counter() - started, 3)
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():
+                return _load(cursor, importer, source, log, spool, progress, estimate, started)
+        except _Abandon as abandon:
+            last_run["reason"] = str(abandon)
+            return abandon.present, None
+        finally:
+            last_run["seconds"] = round(time.perf_counter() - started, 3)
+
+
+def _plain(importer, source, log, spool, progress, reason: str):
+    last_run["reason"] = reason
+    return vectorised.validate(importer, source, log, spool, progress), None
+
+
+def _load(cursor, importer, source, log, spool, progress, estimate: int, started: float):
+    model = importer.model
+    q = connection.ops.quote_name
+    table, household_table = q(model._meta.db_table), q(Household._meta.db_table)
+    if estimate < indexes.REBUILD_AT_LEAST:
+        return _plain(importer, source, log, spool, progress, "a small file")
+    limit = HOUSEHOLDS_PER_ROW * estimate
+    if indexes._rows_at_most(cursor, household_table, limit + 1) > limit:
+        return _plain(importer, source, log, spool, progress, "too many households to read")
+    existing = indexes._rows_at_most(cursor, table, estimate)
+    # Ids in row order from the table's own sequence, as `INSERT … SELECT … ORDER BY row`
+    # takes them; the drops below lock the table, so no one else takes one meanwhile.
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+    sequence = cursor.fetchone()[0]
+    cursor.execute(
+        f"SELECT s.last_value, s.is_called, p.seqincrement, (SELECT max(id) FROM {table}) "
+        f"FROM {sequence} AS s, pg_sequence AS p WHERE p.seqrelid = %s::regclass",
+        [sequence],
+    )
+    last_value, is_called, increment, max_id = cursor.fetchone()
+    first_id = last_value + 1 if is_called else last_value
+    if increment != 1 or (max_id is not None and max_id >= first_id):
+        return _plain(importer, source, log, spool, progress, "ids not from the sequence")
+    steps = indexes.dropped_for_load(cursor, model, estimate)
+    if steps is None:
+        return _plain(importer, source, log, spool, progress, "the table keeps its indexes")
+
+    last_run["dropped"] = round(time.perf_counter() - started, 3)
+    stored = importer.stored()
+    targets = [
+        "id",
+        "household_id",
+        *(model._meta.get_field(importer.field_of(n)).column for n in stored),
+        "version",
+    ]
+    state: dict[str, Any] = {"abandon": None, "next_id": first_id, "heads": []}
+    ready = threading.Event()
+    blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_BLOCKS)
+
+    def abandon(reason: str) -> None:
+        if state["abandon"] is None:
+            state["abandon"] = reason
+
+    def sink(good: pl.DataFrame) -> None:
+        """Producer thread: one batch's good rows, row-ordered, to COPY data."""
+        if log.total:
+            abandon("rows with problems")
+        ready.wait()
+        if state["abandon"]:
+            return
+        frame = good.join(
+            state["households"],
+            left_on="v_household_no",
+            right_on="household_no",
+            how="left",
+            maintain_order="left",
+        )
+        if frame.get_column("household_id").null_count():
+            abandon("an unknown household")
+            return
+        state["heads"].append(
+            frame.group_by("household_id").agg(heads=(pl.col("v_relation") == "head").sum())
+        )
+        buffer = io.BytesIO()
+        frame.select(
+            (pl.int_range(frame.height, dtype=pl.Int64) + state["next_id"]).alias("id"),
+            "household_id",
+            *(f"v_{n}" for n in stored),
+            version=pl.lit("1"),
+        ).write_csv(
+            buffer,
+            include_header=False,
+            separator="\t",
+            quote_style="never",
+            null_value=NULL,
+            line_terminator="\n",
+        )
+        state["next_id"] += frame.height
+        blocks.put(buffer.getvalue())
+
+    def produce() -> None:
+        try:
+            state["present"] = vectorised.validate(importer, source, log, spool, progress, sink)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the main thread
+            state["error"] = exc
+        finally:
+            state["phase1"] = time.perf_counter()
+            blocks.put(None)
+
+    producer = threading.Thread(target=produce, name="jingzhun-import-phase1", daemon=True)
+    producer.start()
+    finished = False  # the producer's end was taken from the queue
+    try:
+        try:
+            # The households, while the first batch is read: (number as the spool writes it,
+            # escaped as COPY text, and id), in one value (a COPY TO would cost a Python
+            # object per household, and this thread shares the GIL with phase 1).
+            cursor.execute(
+                "SELECT string_agg(replace(replace(replace(replace(household_no, "
+                "E'\\\\', E'\\\\\\\\'), E'\\t', E'\\\\t'), E'\\n', E'\\\\n'), "
+                "E'\\r', E'\\\\r') || E'\\t' || id, E'\\n') "
+                f"FROM {household_table}"
+            )
+            data = (cursor.fetchone()[0] or "").encode()
+            schema = {"household_no": pl.String, "household_id": pl.Int64}
+            state["households"] = (
+                pl.read_csv(
+                    io.BytesIO(data),
+                    has_header=False,
+                    separator="\t",
+                    quote_char=None,
+                    schema=schema,
+                )
+                if data
+                else pl.DataFrame(schema=schema)
+            )
+            del data
+        except BaseException:
+            abandon("the households could not be read")
+            raise
+        finally:
+            ready.set()
+            last_run["households_read"] = round(time.perf_counter() - started, 3)
+        columns = ", ".join(map(q, targets))
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            while (block := blocks.get()) is not None:
+                if not state["abandon"]:
+                    copy.write(block)
+            finished = True
+    except (psycopg.Error, DatabaseError) as exc:
+        abandon(f"the COPY failed: {exc}")
+    finally:
+        # Phase 1 runs to its end whatever happened here: the careful path needs the spool,
+        # and the spool must not be closed under the producer.
+        while not finished:
+            finished = blocks.get() is None
+        producer.join()
+    last_run["phase1"] = round(state["phase1"] - started, 3)
+    last_run["copied"] = round(time.perf_counter() - started, 3)
+    if "error" in state:
+        raise state["error"]
+    present = state["present"]
+    if state["abandon"]:
+        raise _Abandon(present, state["abandon"])
+    if present is None or log.total:
+        raise _Abandon(present, "rows with problems")
+    rows = state["next_id"] - first_id
+    if rows != spool.rows or rows <= existing:
+        raise _Abandon(present, "not a larger load than the table")
+    heads = pl.concat(state["heads"]).group_by("household_id").agg(pl.col("heads").sum())
+    if heads.filter(pl.col("heads") != 1).height:
+        raise _Abandon(present, "a household without exactly one head")
+    timings = []
+    try:
+        for _, create in steps:
+            mark = time.perf_counter()
+            cursor.execute(create)
+            timings.append((create.split(" (")[0][:90], round(time.perf_counter() - mark, 3)))
+    except DatabaseError as exc:
+        raise _Abandon(present, f"the rebuilt constraints refused: {exc}") from None
+    last_run["rebuild"] = timings
+    if existing:
+        # The rows already there: none may be in one of the file's households.
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} AS o JOIN {table} AS n "
+            f"ON n.household_id = o.household_id WHERE o.id < %s AND n.id >= %s)",
+            [first_id, first_id],
+        )
+        if cursor.fetchone()[0]:
+            raise _Abandon(present, "a household with members already")
+    if rows:
+        cursor.execute("SELECT setval(%s, %s)", [sequence, first_id + rows - 1])
+    last_run["route"] = "direct"
+    last_run["rebuilt"] = round(time.perf_counter() - started, 3)
+    return present, (rows, 0)
