@@ -67,8 +67,18 @@ class Classification(models.Model):
     band = models.CharField(_("监测户类型"), max_length=10, choices=BAND.choices(), blank=True)
     per_capita_fen = models.BigIntegerField(_("人均纯收入(分)"), null=True, blank=True)
     rules = models.JSONField(_("触发的规则"), default=list)
-    # Not indexed: nothing looks classes up by scan (scans are never deleted).
-    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
+    # Not indexed: nothing looks classes up by scan (scans are never deleted). No database
+    # constraint (docs/decisions.md §14): its only writer is the scan, which names the Scan row
+    # it created in the same transaction, and Django's SET_NULL still applies if a scan is
+    # ever deleted through the ORM.
+    scan = models.ForeignKey(
+        Scan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = _("监测对象")
@@ -229,8 +239,16 @@ class Alert(models.Model):
     identified_on = models.DateField(_("认定日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     # The scan that raised it: with the row itself, the "raised" step of its timeline
-    # (selectors.alert_timeline). Not indexed: nothing looks alerts up by scan.
-    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
+    # (selectors.alert_timeline). Not indexed: nothing looks alerts up by scan. No database
+    # constraint, as the class's scan above (docs/decisions.md §14).
+    scan = models.ForeignKey(
+        Scan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        db_constraint=False,
+    )
     # The procedures (jingzhun.procedures) that decide on it: identification, then elimination.
     identification_case = models.ForeignKey(
         "procedures.Case",

@@ -198,3 +198,17 @@ def test_the_scan_counts_every_candidate_even_those_nothing_applies_to(places, c
     exited(places["A1b"], members=1)  # no income on record
     outcome = run().scan
     assert (outcome.households, outcome.classified, outcome.raised) == (3, 1, 1)
+
+
+def test_the_scan_references_of_classes_and_alerts_name_the_scan_and_follow_its_deletion(
+    places, clock
+):
+    # No database constraint (docs/decisions.md §14): the scan names its own row, and
+    # Django's SET_NULL still clears the references if a scan is deleted through the ORM.
+    exited(places["A1a"], members=2, net=2 * LINE)
+    record = run().scan
+    assert set(Alert.objects.values_list("scan_id", flat=True)) == {record.pk}
+    assert set(Classification.objects.values_list("scan_id", flat=True)) == {record.pk}
+    record.delete()
+    assert set(Alert.objects.values_list("scan_id", flat=True)) == {None}
+    assert set(Classification.objects.values_list("scan_id", flat=True)) == {None}
