@@ -95,8 +95,14 @@ class Command(BaseCommand):
 
     @staticmethod
     def _scan_report(record) -> dict:
+        # Through the region's households and the year (the alerts' unique index leads with the
+        # household): nothing indexes alerts by scan.
         alerts = (
-            Alert.objects.filter(scan=record)
+            Alert.objects.filter(
+                household__village__code__startswith=codes.prefix(record.region_id),
+                year=record.year,
+                scan=record,
+            )
             .order_by("household__household_no", "rule")
             .values("household__household_no", "rule", "level", "reason", "data", "due_on")
         )
