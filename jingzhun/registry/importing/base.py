@@ -17,6 +17,7 @@ Any problem, in either phase, refuses the whole file: the transaction rolls back
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
@@ -171,6 +172,10 @@ def import_file(
 
 def _import(importer, path, by, engine, progress, keep_problems, started, go_direct):
     kind = importer.kind
+    # The file's hash meanwhile, in a thread of its own (hashlib lets go of the GIL).
+    hashing = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jingzhun-sha256")
+    digest = hashing.submit(file_sha256, path)
+    hashing.shutdown(wait=False)
     log = ProblemLog(keep=keep_problems)
     spool = Spool()
     try:
@@ -203,7 +208,7 @@ def _import(importer, path, by, engine, progress, keep_problems, started, go_dir
         if present is None:  # the header was unusable: no row could be read
             raise _refused(kind, log)
         validated = time.monotonic()
-        sha256 = file_sha256(path)
+        sha256 = digest.result()
         use_orm = engine == "orm"
         if loaded is not None:
             label = f"direct-{connection.vendor}"
