@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.fields import BytewiseCharField
 from jingzhun.vocab import (
     ATTRIBUTE,
     CAUSE,
@@ -88,7 +89,8 @@ class Member(models.Model):
     # PostgreSQL each field option adds a second `varchar_pattern_ops` index for LIKE 'x%',
     # which nothing here asks (ID numbers are looked up whole, names searched by contains),
     # and those three indexes were most of a county load's index building (docs/benchmarks.md).
-    id_number = models.CharField(_("证件号码"), max_length=18)
+    # Collated "C" on PostgreSQL: its unique index builds with memcmp (jingzhun.core.fields).
+    id_number = BytewiseCharField(_("证件号码"), max_length=18)
     id_warning = models.CharField(_("证件号码提示"), max_length=200, blank=True)
     name = models.CharField(_("姓名"), max_length=50)
     relation = models.CharField(_("与户主关系"), max_length=12, choices=RELATION.choices())
