@@ -192,7 +192,11 @@ def _import(importer, path, by, engine, progress, keep_problems, started, go_dir
                     try:
                         if source is not None and go_direct:
                             present, loaded = direct.load(importer, source, log, spool, progress)
-                        elif source is not None:
+                        if present is direct.RERUN:  # the careful path reads it again
+                            log.close()
+                            log, present = ProblemLog(keep=keep_problems), _UNREAD
+                            importer.warnings = 0
+                        if source is not None and present is _UNREAD:
                             present = vectorised.validate(importer, source, log, spool, progress)
                     except vectorised.Fallback:  # start again, row by row
                         log.close()

@@ -379,14 +379,14 @@ def _has_lone_cr(path: Path) -> bool:
 
 
 def validate(
-    importer, path: Path, log: ProblemLog, spool: Spool, progress, sink=None
+    importer, path: Path, log: ProblemLog, spool: Spool | None, progress, sink=None
 ) -> set[str] | None:
     """Phase 1 for a CSV file: as base._validate, batch by batch. Raises Fallback.
 
-    Each batch's good rows go to the spool in row order; `sink`, if given, is called with
-    them too, as a frame of `row` (Int64) and `v_<name>` (the spool's encoded text, None for
-    NULL) per staging column: the direct load (importing/direct.py) copies them onward
-    while the next batch is read."""
+    Each batch's good rows go to the spool in row order (no spool: not written); `sink`, if
+    given, is called with them too, as a frame of `row` (Int64) and `v_<name>` (the spool's
+    encoded text, None for NULL) per staging column: the direct load (importing/direct.py)
+    copies them onward while the next batch is read."""
     from django.core.exceptions import ValidationError
 
     from .base import _map_header, _memoized, _parse_row  # base imports this module
@@ -443,7 +443,7 @@ def validate(
             if rescued:  # in among the batch's other rows, in row order
                 extra = pl.DataFrame(rescued, schema=good.schema, orient="row")
                 good = pl.concat([good, extra]).sort("row")
-            if good.height:
+            if good.height and spool is not None:
                 buffer = io.BytesIO()
                 good.with_columns(pl.col("row").cast(pl.String)).write_csv(
                     buffer,
@@ -455,8 +455,8 @@ def validate(
                 )
                 spool.write_block(buffer.getvalue(), good.height)
                 del buffer
-                if sink is not None:
-                    sink(good)
+            if good.height and sink is not None:
+                sink(good)
             del good
             if progress:
                 progress("validate", done, None)
