@@ -405,7 +405,17 @@ def main() -> None:
     baseline = bare_copy(args.database_url, members_csv) if "import" in steps else None
     log("== importing members (validated)")
     seconds, summary = timed(lambda: import_file("members", members_csv))
-    record("import members", seconds, baseline, summary.rows, "validated import vs psql \\copy")
+    record(
+        "import members",
+        seconds,
+        baseline,
+        summary.rows,
+        f"validated import vs psql \\copy; engine {summary.engine}",
+    )
+    if summary.engine.startswith("direct"):
+        from jingzhun.registry.importing import direct
+
+        log(f"   direct load, seconds from its start: {direct.last_run}")
     if "import" in steps:
         record(
             "  of which phase 1",
