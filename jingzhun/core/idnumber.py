@@ -85,15 +85,12 @@ def regions_known(pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], boo
     members carry thousands of pairs over a few hundred codes); the year test is stdnum's own
     (`ric.get_birth_place`). A code whose entry has no county list goes to `region_known`.
     """
-    from stdnum import numdb
-
-    table = numdb.get("cn/loc")
     by_region: dict[str, list[int]] = {}
     for region, year in pairs:
         by_region.setdefault(region, []).append(year)
     known: dict[tuple[str, int], bool] = {}
     for region, years in by_region.items():
-        info = {k: v for _, props in table.info(region) for k, v in props.items()}
+        info = dict(_region_info(region))
         if info and "county" not in info:
             known.update({(region, y): region_known(region, y) for y in years})
             continue
@@ -101,6 +98,15 @@ def regions_known(pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], boo
         for year in years:
             known[(region, year)] = _county_in_year(counties, year)
     return known
+
+
+@lru_cache(maxsize=20_000)
+def _region_info(region: str) -> tuple[tuple[str, str], ...]:
+    """python-stdnum's entry for a region code, as (property, value) pairs: read once per code
+    (a 1M-member import asks for the same thousand codes in every batch)."""
+    from stdnum import numdb
+
+    return tuple((k, v) for _, props in numdb.get("cn/loc").info(region) for k, v in props.items())
 
 
 def _county_in_year(counties: list[str], year: int) -> bool:
