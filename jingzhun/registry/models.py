@@ -129,7 +129,9 @@ class Member(models.Model):
             )
         ]
         constraints = [
-            # An ID number stands in one household only, registry-wide.
+            # An ID number stands in one household only, registry-wide. On PostgreSQL its
+            # index also carries household_id and id (migration 0006, database only: Django
+            # would skip the whole constraint on SQLite if `include` were declared here).
             models.UniqueConstraint(fields=["id_number"], name="member_id_number_unique"),
             # At most one head in the database; "at least one" is the services' rule.
             models.UniqueConstraint(

@@ -80,3 +80,23 @@ def test_a_load_no_larger_than_the_table_keeps_its_indexes(places, write, rebuil
     import_file("households", path)
     assert rebuilds == [("registry_household", True), ("registry_household", False)]
     assert Household.objects.count() == 2
+
+
+def test_the_id_number_index_carries_household_and_id_and_a_large_load_rebuilds_it_so(
+    places, write, rebuilds
+):
+    def definition() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conname = 'member_id_number_unique'"
+            )
+            return cursor.fetchone()[0]
+
+    assert definition() == "UNIQUE (id_number) INCLUDE (household_id, id)"
+    import_file("households", write("h.csv", [household_row("H1"), household_row("H2")]))
+    flush_deferred_checks()
+    rows = [member_row("H1", "head"), member_row("H2", "head")]
+    import_file("members", write("m.csv", rows), engine="fast")
+    assert ("registry_member", True) in rebuilds
+    assert definition() == "UNIQUE (id_number) INCLUDE (household_id, id)"
