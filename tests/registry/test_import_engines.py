@@ -91,9 +91,31 @@ def assert_same(request, monkeypatch):
 
 def test_a_synthetic_county_loads_and_reloads_the_same_both_ways(synth_county, assert_same):
     steps = [(kind, synth_county / f"{kind}.csv") for kind in KINDS]
-    outcomes = assert_same(steps + steps)  # the second pass updates every row
+    outcomes = assert_same(steps + steps)
     assert [o[2] for o in outcomes[:4]] == [o[1] for o in outcomes[:4]]  # all inserted
-    assert [o[3] for o in outcomes[4:]] == [o[1] for o in outcomes[4:]]  # all updated
+    # The same files again change nothing, so nothing is rewritten (versions stay 1).
+    assert [(o[2], o[3]) for o in outcomes[4:]] == [(0, 0)] * 4
+    assert set(Member.objects.values_list("version", flat=True)) <= {1}
+
+
+def test_a_reload_rewrites_exactly_the_rows_that_changed_both_ways(
+    synth_county, tmp_path, assert_same
+):
+    lines = (synth_county / "members.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    name = header.index("name")
+    edited = [lines[0]]
+    for i, line in enumerate(lines[1:]):
+        cells = line.split(",")
+        if i % 3 == 0:  # every third member renamed, the rest as loaded
+            cells[name] += "改"
+        edited.append(",".join(cells))
+    changed = tmp_path / "members-edited.csv"
+    changed.write_text("\n".join(edited) + "\n", encoding="utf-8")
+    steps = [(kind, synth_county / f"{kind}.csv") for kind in KINDS]
+    outcomes = assert_same([*steps, ("members", changed)])
+    renamed = len(range(0, len(lines) - 1, 3))
+    assert outcomes[-1][2:4] == (0, renamed)
 
 
 def test_bad_files_are_refused_with_the_same_problems(places, write, assert_same):

@@ -146,13 +146,35 @@ def orm_missing_households(rows: list[Row], known: dict[str, int]) -> Iterator[P
             )
 
 
+# Set on every write, never compared: a row whose other values are unchanged is not written.
+_BOOKKEEPING = frozenset({"version", "updated_at"})
+
+
 def _update(cursor, model, source: str, match: str, sets: list[Expr], where: str = "") -> int:
+    """UPDATE the registered rows the file matches, but only those where a written value
+    differs: a county re-loading an export it loaded before rewrites nothing (no version
+    bump, no new row versions and index entries), as `_assigned` does for the ORM path."""
     assignments = ", ".join(f"{target} = {expr}" for target, expr, _ in sets)
     params = [p for _, _, ps in sets for p in ps]
+    compared = [(t, e, ps) for t, e, ps in sets if t.strip('"') not in _BOOKKEEPING]
+    if compared:
+        where += " AND (" + " OR ".join(f"t.{t} IS DISTINCT FROM {e}" for t, e, _ in compared) + ")"
+        params += [p for _, _, ps in compared for p in ps]
     cursor.execute(
         f"UPDATE {table(model)} AS t SET {assignments} FROM {source} WHERE {match}{where}", params
     )
     return cursor.rowcount
+
+
+def _assigned(obj, values: dict[str, Any]) -> bool:
+    """Set `values` on a registered object; whether any of them changed it (the ORM path's
+    counterpart of `_update`'s comparison)."""
+    changed = False
+    for field, value in values.items():
+        if getattr(obj, field) != value:
+            setattr(obj, field, value)
+            changed = True
+    return changed
 
 
 def _insert(cursor, model, source: str, match: str, values: list[Expr]) -> int:
@@ -257,9 +279,8 @@ class RegionImporter(_RegistryImporter):
         changed, new = [], []
         for r in rows:
             if (region := existing.get(r["code"])) is not None:
-                for field, value in self.values_of(r, written).items():
-                    setattr(region, field, value)
-                changed.append(region)
+                if _assigned(region, self.values_of(r, written)):
+                    changed.append(region)
             else:
                 new.append(Region(**self.values_of(r, self.stored())))
         fields = [self.field_of(n) for n in written]
@@ -345,12 +366,11 @@ class HouseholdImporter(_RegistryImporter):
         for r in rows:
             values = self.values_of(r, self.stored())
             if (household := existing.get(r["household_no"])) is not None:
-                for name in written:
-                    if r[name] is not None or name != "status":
-                        setattr(household, self.field_of(name), r[name])
-                household.version += 1
-                household.updated_at = now
-                changed.append(household)
+                kept = {n for n in written if n == "status" and r[n] is None}
+                if _assigned(household, self.values_of(r, [n for n in written if n not in kept])):
+                    household.version += 1
+                    household.updated_at = now
+                    changed.append(household)
             else:
                 new.append(Household(**{**values, "status": values["status"] or "poor"}))
         fields = [self.field_of(n) for n in written] + ["version", "updated_at"]
@@ -500,10 +520,9 @@ class MemberImporter(_RegistryImporter):
         demoted, promoted, new = [], [], []
         for r in rows:
             if (member := existing.get(r["id_number"])) is not None:
-                for field, value in self.values_of(r, written).items():
-                    setattr(member, field, value)
-                member.version += 1
-                (promoted if r["relation"] == "head" else demoted).append(member)
+                if _assigned(member, self.values_of(r, written)):
+                    member.version += 1
+                    (promoted if r["relation"] == "head" else demoted).append(member)
             else:
                 values = self.values_of(r, self.stored())
                 new.append(Member(household_id=ids[r["household_no"]], **values))
@@ -553,10 +572,9 @@ class IncomeImporter(_RegistryImporter):
         for r in rows:
             household_id = ids[r["household_no"]]
             if (income := existing.get((household_id, r["year"]))) is not None:
-                for field, value in self.values_of(r, written).items():
-                    setattr(income, field, value)
-                income.version += 1
-                changed.append(income)
+                if _assigned(income, self.values_of(r, written)):
+                    income.version += 1
+                    changed.append(income)
             else:
                 new.append(Income(household_id=household_id, **self.values_of(r, self.stored())))
         fields = [self.field_of(n) for n in written] + ["version"]
