@@ -47,6 +47,21 @@ class Scan(models.Model):
         return f"{self.region_id} {self.year} {self.started_at:%Y-%m-%d}"
 
 
+def scan_reference() -> models.ForeignKey:
+    """The scan that wrote a class or an alert. Not indexed: nothing looks them up by scan.
+    No database constraint (docs/decisions.md §14): the scan is their only writer and names
+    the Scan row it created in the same transaction; Django's SET_NULL still applies if a
+    scan is ever deleted through the ORM (scans are not, the admin is read-only)."""
+    return models.ForeignKey(
+        Scan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class Classification(models.Model):
     """A household's monitoring class for a year, as the last scan found it."""
 
@@ -67,18 +82,7 @@ class Classification(models.Model):
     band = models.CharField(_("监测户类型"), max_length=10, choices=BAND.choices(), blank=True)
     per_capita_fen = models.BigIntegerField(_("人均纯收入(分)"), null=True, blank=True)
     rules = models.JSONField(_("触发的规则"), default=list)
-    # Not indexed: nothing looks classes up by scan (scans are never deleted). No database
-    # constraint (docs/decisions.md §14): its only writer is the scan, which names the Scan row
-    # it created in the same transaction, and Django's SET_NULL still applies if a scan is
-    # ever deleted through the ORM.
-    scan = models.ForeignKey(
-        Scan,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        db_index=False,
-        db_constraint=False,
-    )
+    scan = scan_reference()
 
     class Meta:
         verbose_name = _("监测对象")
@@ -241,16 +245,8 @@ class Alert(models.Model):
     identified_on = models.DateField(_("认定日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     # The scan that raised it: with the row itself, the "raised" step of its timeline
-    # (selectors.alert_timeline). Not indexed: nothing looks alerts up by scan. No database
-    # constraint, as the class's scan above (docs/decisions.md §14).
-    scan = models.ForeignKey(
-        Scan,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        db_index=False,
-        db_constraint=False,
-    )
+    # (selectors.alert_timeline).
+    scan = scan_reference()
     # The procedures (jingzhun.procedures) that decide on it: identification, then elimination.
     identification_case = models.ForeignKey(
         "procedures.Case",

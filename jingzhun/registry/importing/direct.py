@@ -49,7 +49,7 @@ from django.db import DatabaseError, connection, transaction
 from jingzhun.registry.models import Household
 
 from . import indexes, vectorised
-from .spool import NULL
+from .spool import frame_rows
 
 # Blocks of COPY data (one per phase-1 batch, ~25 MB each at 200,000 members) waiting for
 # the main thread: the producer runs at most this far ahead, so memory stays bounded.
@@ -184,22 +184,14 @@ def _load(cursor, importer, source, log, spool, progress, estimate: int, started
         state["heads"].append(
             frame.group_by("household_id").agg(heads=(pl.col("v_relation") == "head").sum())
         )
-        buffer = io.BytesIO()
-        frame.select(
+        rows = frame.select(
             (pl.int_range(frame.height, dtype=pl.Int64) + state["next_id"]).alias("id"),
             "household_id",
             *(f"v_{n}" for n in stored),
             version=pl.lit("1"),
-        ).write_csv(
-            buffer,
-            include_header=False,
-            separator="\t",
-            quote_style="never",
-            null_value=NULL,
-            line_terminator="\n",
         )
         state["next_id"] += frame.height
-        blocks.put(buffer.getvalue())
+        blocks.put(frame_rows(rows))
 
     def produce() -> None:
         try:

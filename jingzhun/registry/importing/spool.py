@@ -8,8 +8,10 @@ Values are written so that both databases take them as text: booleans as 1/0, da
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -31,6 +33,21 @@ def encode(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value).translate(_ESCAPES)
+
+
+def frame_rows(frame: Any) -> bytes:
+    """A polars frame of already encoded text columns as whole rows of this format (the
+    column-wise pass writes its spool blocks and the direct load its COPY data with it)."""
+    buffer = io.BytesIO()
+    frame.write_csv(
+        buffer,
+        include_header=False,
+        separator="\t",
+        quote_style="never",
+        null_value=NULL,
+        line_terminator="\n",
+    )
+    return buffer.getvalue()
 
 
 def decode(field: str) -> str | None:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import polars as pl
@@ -43,7 +42,7 @@ from jingzhun.core.idnumber import parse_id_number, regions_known
 from . import cells
 from .columns import Column
 from .problems import ProblemLog
-from .spool import NULL, Spool, encode
+from .spool import Spool, encode, frame_rows
 
 BATCH_ROWS = 200_000
 _MEMO_LIMIT = 200_000  # remembered distinct cells per column, across batches
@@ -444,17 +443,9 @@ def validate(
                 extra = pl.DataFrame(rescued, schema=good.schema, orient="row")
                 good = pl.concat([good, extra]).sort("row")
             if good.height and spool is not None:
-                buffer = io.BytesIO()
-                good.with_columns(pl.col("row").cast(pl.String)).write_csv(
-                    buffer,
-                    include_header=False,
-                    separator="\t",
-                    quote_style="never",
-                    null_value=NULL,
-                    line_terminator="\n",
-                )
-                spool.write_block(buffer.getvalue(), good.height)
-                del buffer
+                data = frame_rows(good.with_columns(pl.col("row").cast(pl.String)))
+                spool.write_block(data, good.height)
+                del data
             if good.height and sink is not None:
                 sink(good)
             del good
