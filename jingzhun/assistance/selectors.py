@@ -224,10 +224,13 @@ class CoverageRow:
     villages_without_secretary: int = 0
 
 
-def coverage_summary(*, user, region: Region, today: dt.date) -> list[CoverageRow]:
-    """One row per child region (or the village itself): poor households and poor villages,
-    and how many of each lack a current cadre / team / first secretary."""
-    children = list(scoping.visible(user, region.children.all()).order_by("code")) or [region]
+def coverage_summary(
+    *, user, region: Region, today: dt.date, children_level: str | None = None
+) -> list[CoverageRow]:
+    """One row per child region, or per region of `children_level` under it (or the village
+    itself): poor households and poor villages, and how many of each lack a current cadre /
+    team / first secretary."""
+    children = scoping.sub_regions(user, region, children_level) or [region]
     length = len(children[0].prefix)
     paired = Pairing.objects.filter(household=OuterRef("pk")).filter(current_q(today))
     household_rows = (

@@ -82,3 +82,16 @@ def get_visible_or_404(user, queryset: QuerySet, **lookup):
 def can_see_region(user, code: str) -> bool:
     prefix = region_prefix_for(user)
     return prefix is not None and code.startswith(prefix)
+
+
+def sub_regions(user, region, level: str | None = None) -> list:
+    """The regions a roll-up breaks `region` into, as far as `user` may see them, in code
+    order: its children, or with `level` every region of that level under it (the reports'
+    village rows of a whole county in one roll-up instead of one per township)."""
+    from jingzhun.regions.models import Region
+
+    if level is None:
+        below = region.children.all()
+    else:
+        below = Region.objects.filter(level=level, code__startswith=region.prefix)
+    return list(visible(user, below).order_by("code"))

@@ -75,14 +75,15 @@ def _empty(code: str, year: int) -> dict:
     }
 
 
-def region_stats(*, user, code: str, year: int) -> dict:
-    """The roll-up of region `code` for `year`, counting only what `user` may see.
+def region_stats(*, user, code: str, year: int, children_level: str | None = None) -> dict:
+    """The roll-up of region `code` for `year`, counting only what `user` may see, with one
+    row per child region (or per region of `children_level` under it).
 
     Raises Http404 when the region is missing or out of the user's scope. Pass
     `COMMAND_LINE` as the user for the whole registry.
     """
     region = selectors.region_get(user=user, code=codes.normalize_code(code))
-    children = list(scoping.visible(user, region.children.all()).order_by("code"))
+    children = scoping.sub_regions(user, region, children_level)
     key_len = codes.LEVEL_PREFIX[children[0].level] if children else len(region.prefix)
     within = {"village__code__startswith": region.prefix}
 

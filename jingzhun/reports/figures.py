@@ -1,9 +1,9 @@
 """The extended roll-up behind the dashboards, computed per village and summed up the tree.
 
 The base figures (households, persons, poor households and persons, rural population, by cause,
-by attribute) come from `jingzhun.registry.stats.region_stats`, called once per parent of
-villages, so they are the stats definitions by construction. The extra figures reuse the same
-definitions (`registered_q`, `poor_q`) and the assistance selectors (`coverage_summary`, the
+by attribute) come from `jingzhun.registry.stats.region_stats`, called once with the region
+broken into its villages, so they are the stats definitions by construction. The extra
+figures reuse the same definitions (`registered_q`, `poor_q`) and the assistance selectors (`coverage_summary`, the
 exit progress behind targets); each is one grouped query over the whole subtree, keyed by
 village. Nothing here loops over households in Python.
 
@@ -115,30 +115,27 @@ def village_rows(region: Region, year: int, *, today: dt.date | None = None) -> 
     rows = {v.code: empty_row(v.code, year) for v in villages}
     if not rows:
         return rows
-    # Base figures: region_stats of each parent of villages (its children are the villages).
-    if region.level == "village":
-        parents = [region]
-    else:
-        parent_codes = {v.parent_id for v in villages}
-        parents = list(Region.objects.filter(code__in=parent_codes))
+    # Base figures: one region_stats of the region broken into its villages (one grouped
+    # query per figure for the whole subtree, not one round per township).
+    below = None if region.level == "village" else "village"
     day = coverage_day(year, today)
-    for parent in parents:
-        stats = region_stats(user=COMMAND_LINE, code=parent.code, year=year)
-        parts = stats["children"] or [stats]
-        for part in parts:
-            if part["region_code"] in rows:
-                target = rows[part["region_code"]]
-                for field in BASE_FIELDS:
-                    value = part[field]
-                    target[field] = dict(value) if isinstance(value, dict) else value
-        for cov in assistance.coverage_summary(user=COMMAND_LINE, region=parent, today=day):
-            if cov.region.code in rows:
-                c = rows[cov.region.code]["coverage"]
-                c["poor_households"] = cov.poor_households
-                c["with_cadre"] = cov.poor_households - cov.uncovered_households
-                c["poor_villages"] = cov.poor_villages
-                c["with_team"] = cov.poor_villages - cov.villages_without_team
-                c["with_secretary"] = cov.poor_villages - cov.villages_without_secretary
+    stats = region_stats(user=COMMAND_LINE, code=region.code, year=year, children_level=below)
+    for part in stats["children"] or [stats]:
+        if part["region_code"] in rows:
+            target = rows[part["region_code"]]
+            for field in BASE_FIELDS:
+                value = part[field]
+                target[field] = dict(value) if isinstance(value, dict) else value
+    for cov in assistance.coverage_summary(
+        user=COMMAND_LINE, region=region, today=day, children_level=below
+    ):
+        if cov.region.code in rows:
+            c = rows[cov.region.code]["coverage"]
+            c["poor_households"] = cov.poor_households
+            c["with_cadre"] = cov.poor_households - cov.uncovered_households
+            c["poor_villages"] = cov.poor_villages
+            c["with_team"] = cov.poor_villages - cov.villages_without_team
+            c["with_secretary"] = cov.poor_villages - cov.villages_without_secretary
 
     within = Q(village__code__startswith=prefix)
     registered = _registered_q(year)
