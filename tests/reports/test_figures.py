@@ -79,6 +79,23 @@ def test_stats_figures_are_region_stats_at_every_level(county, users, year):
             ]
 
 
+def test_region_stats_of_a_county_by_village_are_its_townships_village_rows(county, users):
+    for user in (COMMAND_LINE, users["county_admin"]):
+        per_township = [
+            village
+            for township in county.children.order_by("code")
+            for village in region_stats(user=user, code=township.code, year=YEAR)["children"]
+        ]
+        whole = region_stats(user=user, code=county.code, year=YEAR, children_level="village")
+        assert per_township and whole["children"] == per_township
+    officer = users["township_officer"]
+    own = region_stats(user=officer, code=officer.region.code, year=YEAR)
+    by_village = region_stats(
+        user=officer, code=officer.region.code, year=YEAR, children_level="village"
+    )
+    assert by_village == own  # a township's villages are its children
+
+
 def test_the_live_fallback_gives_the_stored_figures(county, users):
     live = selectors.dashboard(user=users["county_admin"], code=COUNTY, year=YEAR)
     assert live["live"]
