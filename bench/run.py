@@ -415,7 +415,7 @@ def main() -> None:
     if summary.engine.startswith("direct"):
         from jingzhun.registry.importing import direct
 
-        log(f"   direct load, seconds from its start: {direct.last_run}")
+        log(f"   direct load, seconds from its start: {direct.last_run()}")
     if "import" in steps:
         record(
             "  of which phase 1",

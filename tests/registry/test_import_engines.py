@@ -291,7 +291,7 @@ def three_ways(monkeypatch):
         try:
             return real(*args, **kwargs)
         finally:
-            routes.append((direct.last_run["route"], direct.last_run.get("reason")))
+            routes.append((direct.last_run()["route"], direct.last_run().get("reason")))
 
     monkeypatch.setattr(direct, "load", spy)
 
@@ -412,3 +412,15 @@ def test_what_the_direct_load_cannot_take_is_refused_or_loaded_as_the_careful_pa
         assert outcomes[-1][:4] == ("members", 3, 3, 0)
     else:
         assert outcomes[-1][1] == "refused" and outcomes[-1][3]
+
+
+def test_the_direct_attempts_record_is_each_threads_own():
+    import threading
+
+    direct._latest.record = {"route": "direct", "phase1": 1.0}
+    seen: list[dict] = []
+    worker = threading.Thread(target=lambda: seen.append(direct.last_run()))
+    worker.start()
+    worker.join()
+    assert seen == [{}]  # another thread (another request) sees none of it
+    assert direct.last_run() == {"route": "direct", "phase1": 1.0}

@@ -237,7 +237,7 @@ def _import(importer, path, by, engine, progress, keep_problems, started, go_dir
                     engine=label,
                     seconds=round(time.monotonic() - started, 3),
                     validate_seconds=round(
-                        direct.last_run["phase1"] if loaded else validated - started, 3
+                        direct.last_run()["phase1"] if loaded else validated - started, 3
                     ),
                     reported=len(importer.notices),
                     notices=tuple(importer.notices),

@@ -58,8 +58,19 @@ QUEUE_BLOCKS = 2
 # incoming row; a province's table loaded county by county takes the careful path instead.
 HOUSEHOLDS_PER_ROW = 4
 ENABLED = True
-# The latest attempt: route, reason, timings (the benchmark prints them; tests read the route).
-last_run: dict[str, Any] = {}
+# The latest attempt of this thread: route, reason, timings (the import reads phase 1's time
+# from it, the benchmark prints it, tests read the route). Per thread, so two imports served
+# at once by a threaded server never read each other's.
+_latest = threading.local()
+
+
+def last_run() -> dict[str, Any]:
+    """The record of this thread's latest direct attempt (empty before the first)."""
+    return getattr(_latest, "record", {})
+
+
+def _run() -> dict[str, Any]:
+    return _latest.record
 
 
 # What `load` returns as `present` when phase 1 is to be run again, spool and all.
@@ -99,25 +110,24 @@ def load(importer, source: Path, log, spool, progress):
     (present, None) when phase 1 ran as always and the careful path is to write its spool;
     (RERUN, None) when the direct attempt wrote no spool (it needs none when it succeeds) and
     phase 1 is to run again for the careful path. Raises what phase 1 raises."""
-    last_run.clear()
-    last_run["route"] = "careful"
+    _latest.record = {"route": "careful"}
     started = time.perf_counter()
     # Rows of the file at most (one per line): bounds the counts below.
     estimate = _lines(source) + 1
-    last_run["counted"] = round(time.perf_counter() - started, 3)
+    _run()["counted"] = round(time.perf_counter() - started, 3)
     with connection.cursor() as cursor:
         try:
             with transaction.atomic():
                 return _load(cursor, importer, source, log, spool, progress, estimate, started)
         except _Abandon as abandon:
-            last_run["reason"] = str(abandon)
+            _run()["reason"] = str(abandon)
             return abandon.present, None
         finally:
-            last_run["seconds"] = round(time.perf_counter() - started, 3)
+            _run()["seconds"] = round(time.perf_counter() - started, 3)
 
 
 def _plain(importer, source, log, spool, progress, reason: str):
-    last_run["reason"] = reason
+    _run()["reason"] = reason
     return vectorised.validate(importer, source, log, spool, progress), None
 
 
@@ -148,7 +158,7 @@ def _load(cursor, importer, source, log, spool, progress, estimate: int, started
     if steps is None:
         return _plain(importer, source, log, spool, progress, "the table keeps its indexes")
 
-    last_run["dropped"] = round(time.perf_counter() - started, 3)
+    _run()["dropped"] = round(time.perf_counter() - started, 3)
     stored = importer.stored()
     targets = [
         "id",
@@ -240,7 +250,7 @@ def _load(cursor, importer, source, log, spool, progress, estimate: int, started
             raise
         finally:
             ready.set()
-            last_run["households_read"] = round(time.perf_counter() - started, 3)
+            _run()["households_read"] = round(time.perf_counter() - started, 3)
         columns = ", ".join(map(q, targets))
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             while (block := blocks.get()) is not None:
@@ -255,8 +265,8 @@ def _load(cursor, importer, source, log, spool, progress, estimate: int, started
         while not finished:
             finished = blocks.get() is None
         producer.join()
-    last_run["phase1"] = round(state["phase1"] - started, 3)
-    last_run["copied"] = round(time.perf_counter() - started, 3)
+    _run()["phase1"] = round(state["phase1"] - started, 3)
+    _run()["copied"] = round(time.perf_counter() - started, 3)
     if "error" in state:
         raise state["error"]
     if state["abandon"]:
@@ -278,7 +288,7 @@ def _load(cursor, importer, source, log, spool, progress, estimate: int, started
             timings.append((create.split(" (")[0][:90], round(time.perf_counter() - mark, 3)))
     except DatabaseError as exc:
         raise _Abandon(RERUN, f"the rebuilt constraints refused: {exc}") from None
-    last_run["rebuild"] = timings
+    _run()["rebuild"] = timings
     if existing:
         # The rows already there: none may be in one of the file's households.
         cursor.execute(
@@ -291,6 +301,6 @@ def _load(cursor, importer, source, log, spool, progress, estimate: int, started
     if rows:
         cursor.execute("SELECT setval(%s, %s)", [sequence, first_id + rows - 1])
     spool.rows = rows
-    last_run["route"] = "direct"
-    last_run["rebuilt"] = round(time.perf_counter() - started, 3)
+    _run()["route"] = "direct"
+    _run()["rebuilt"] = round(time.perf_counter() - started, 3)
     return present, (rows, 0)
