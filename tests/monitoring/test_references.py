@@ -1,0 +1,142 @@
+"""The references of classes and alerts, checked per statement on PostgreSQL
+(jingzhun.core.references, docs/decisions.md §16), hold what the foreign keys held."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+
+from jingzhun.core import references
+from jingzhun.monitoring.models import Alert, Classification
+from jingzhun.registry.models import Household
+from tests.conftest import COUNTY_A
+from tests.monitoring.conftest import LINE, YEAR, exited
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite keeps Django's foreign-key constraints"
+)
+
+REFERENCES = [
+    (Classification, "household"),
+    (Alert, "household"),
+    (Alert, "region"),
+    (Alert, "owner_cadre"),
+    (Alert, "identification_case"),
+    (Alert, "elimination_case"),
+]
+
+
+def scanned(places):
+    """A household with a class and an alert of YEAR."""
+    from jingzhun.monitoring.scan import scan
+
+    household = exited(places["A1a"], members=2, net=2 * LINE)
+    scan(region_code=COUNTY_A, year=YEAR)
+    assert Alert.objects.filter(household=household).exists()
+    assert Classification.objects.filter(household=household).exists()
+    return household
+
+
+def raw(sql: str, params: list) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@postgresql_only
+@pytest.mark.parametrize(("model", "field"), REFERENCES)
+def test_each_reference_has_its_four_triggers_and_no_constraint(model, field):
+    ref = references.reference_of(model, field)
+    with connection.cursor() as cursor:
+        assert references.constraint_names(cursor, ref) == []
+        assert references.installed(cursor, ref) == {
+            f"{ref.name}_{suffix}" for suffix in references.TRIGGERS
+        }
+
+
+@postgresql_only
+def test_an_alert_naming_a_missing_household_is_refused(places, clock):
+    alert = Alert.objects.get(household=scanned(places), rule="income_below_line")
+    with pytest.raises(IntegrityError, match='is not present in table "registry_household"'):
+        raw("UPDATE monitoring_alert SET household_id = %s WHERE id = %s", [10**9, alert.pk])
+    with pytest.raises(IntegrityError, match="monitoring_alert_household_id"):
+        raw(
+            "INSERT INTO monitoring_alert (household_id, year, rule, level, reason, reason_en,"
+            " data, policy, status, tier, region_id, raised_on, verify_by, decide_by,"
+            " escalations, version) SELECT %s, year, 'other', level, reason, reason_en, data,"
+            " policy, status, tier, region_id, raised_on, verify_by, decide_by, 0, 1"
+            " FROM monitoring_alert WHERE id = %s",
+            [10**9, alert.pk],
+        )
+
+
+@postgresql_only
+def test_an_alert_answered_by_a_missing_region_is_refused(places, clock):
+    alert = Alert.objects.get(household=scanned(places), rule="income_below_line")
+    with pytest.raises(IntegrityError, match='is not present in table "regions_region"'):
+        raw("UPDATE monitoring_alert SET region_id = %s WHERE id = %s", ["999999999999", alert.pk])
+    alert.refresh_from_db()
+    assert alert.region_id == places["A1a"].code
+
+
+@postgresql_only
+def test_a_class_naming_a_missing_household_is_refused(places, clock):
+    household = scanned(places)
+    with pytest.raises(IntegrityError, match="monitoring_classification_household_id"):
+        raw(
+            "UPDATE monitoring_classification SET household_id = %s WHERE household_id = %s",
+            [10**9, household.pk],
+        )
+
+
+@postgresql_only
+def test_deleting_a_household_with_alerts_by_raw_sql_is_refused(places, clock):
+    household = scanned(places)
+    with pytest.raises(IntegrityError, match='is still referenced from table "monitoring_'):
+        raw(
+            "DELETE FROM registry_member WHERE household_id = %s;"
+            " DELETE FROM registry_income WHERE household_id = %s;"
+            " DELETE FROM registry_household WHERE id = %s",
+            [household.pk, household.pk, household.pk],
+        )
+    assert Household.objects.filter(pk=household.pk).exists()
+
+
+@postgresql_only
+def test_changing_a_referenced_household_id_is_refused(places, clock):
+    household = scanned(places)
+    with pytest.raises(IntegrityError, match="still referenced"):
+        raw("UPDATE registry_household SET id = %s WHERE id = %s", [10**9, household.pk])
+
+
+@postgresql_only
+def test_a_household_deletion_waits_for_writers_of_alerts_and_classes(places, clock):
+    # The parent's trigger locks the children against writers before it looks for them: a
+    # scan in progress (ROW EXCLUSIVE) is waited for, a new one waits.
+    household = exited(places["A1b"], members=1, net=10 * LINE)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM registry_member WHERE household_id = %s", [household.pk])
+        cursor.execute("DELETE FROM registry_income WHERE household_id = %s", [household.pk])
+        cursor.execute("DELETE FROM registry_household WHERE id = %s", [household.pk])
+        cursor.execute(
+            "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE l.pid = pg_backend_pid() AND l.mode = 'ShareRowExclusiveLock'"
+        )
+        locked = {row[0] for row in cursor.fetchall()}
+        transaction.set_rollback(True)
+    assert {"monitoring_alert", "monitoring_classification"} <= locked
+
+
+def test_deleting_a_household_with_alerts_through_django_is_protected(places, clock):
+    household = scanned(places)
+    with pytest.raises(ProtectedError):
+        household.delete()
+    assert Household.objects.filter(pk=household.pk).exists()
+
+
+def test_a_household_without_alerts_or_classes_can_still_be_deleted(places, clock):
+    household = exited(places["A1b"], members=1, net=10 * LINE)
+    household.delete()
+    assert not Household.objects.filter(pk=household.pk).exists()
