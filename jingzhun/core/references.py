@@ -56,45 +56,28 @@ def _ident(name: str) -> str:
 
 def install_sql(ref: Reference) -> list[str]:
     """The PostgreSQL statements that create the triggers of `ref` (the constraint is dropped
-    apart, by name: see `drop_constraint_sql`)."""
+    apart, by name: see `swap_in`)."""
     child, column, parent, key = map(_ident, (ref.child, ref.column, ref.parent, ref.key))
     n = ref.name
-    child_check = f"""
-CREATE FUNCTION {n}_child() RETURNS trigger LANGUAGE plpgsql AS $fn$
-DECLARE missing text;
-BEGIN
-    SELECT n.{column}::text INTO missing FROM jz_new n
+    child_check = _refusing_function(
+        f"{n}_child",
+        lock="",
+        offender=f"""SELECT n.{column}::text INTO offender FROM jz_new n
     WHERE n.{column} IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{key} = n.{column})
-    LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'insert or update on table "%" violates reference "%"',
-            TG_TABLE_NAME, '{n}'
-            USING ERRCODE = 'foreign_key_violation',
-                  DETAIL = format('Key ({ref.column})=(%s) is not present in table "{ref.parent}".',
-                                  missing);
-    END IF;
-    RETURN NULL;
-END
-$fn$"""
-    parent_check = f"""
-CREATE FUNCTION {n}_parent() RETURNS trigger LANGUAGE plpgsql AS $fn$
-DECLARE held text;
-BEGIN
-    LOCK TABLE {child} IN SHARE ROW EXCLUSIVE MODE;
-    SELECT o.{key}::text INTO held FROM jz_old o
-    WHERE EXISTS (SELECT 1 FROM {child} c WHERE c.{column} = o.{key})
-    LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'update or delete on table "%" violates reference "%"',
-            TG_TABLE_NAME, '{n}'
-            USING ERRCODE = 'foreign_key_violation',
-                  DETAIL = format('Key ({ref.key})=(%s) is still referenced from table "{ref.child}".',
-                                  held);
-    END IF;
-    RETURN NULL;
-END
-$fn$"""
+      AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{key} = n.{column})""",
+        action="insert or update",
+        detail=f'Key ({ref.column})=(%s) is not present in table "{ref.parent}".',
+        ref=ref,
+    )
+    parent_check = _refusing_function(
+        f"{n}_parent",
+        lock=f"LOCK TABLE {child} IN SHARE ROW EXCLUSIVE MODE;",
+        offender=f"""SELECT o.{key}::text INTO offender FROM jz_old o
+    WHERE EXISTS (SELECT 1 FROM {child} c WHERE c.{column} = o.{key})""",
+        action="update or delete",
+        detail=f'Key ({ref.key})=(%s) is still referenced from table "{ref.child}".',
+        ref=ref,
+    )
     key_change = f"""
 CREATE FUNCTION {n}_key() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -123,6 +106,28 @@ $fn$"""
         f"CREATE TRIGGER {n}_key BEFORE UPDATE OF {key} ON {parent} FOR EACH ROW"
         f" WHEN (OLD.{key} IS DISTINCT FROM NEW.{key}) EXECUTE FUNCTION {n}_key()",
     ]
+
+
+def _refusing_function(
+    name: str, *, lock: str, offender: str, action: str, detail: str, ref: Reference
+) -> str:
+    """A statement trigger's function: take `lock`, find the first offending key with the
+    `offender` query (`SELECT … INTO offender …`) and raise a foreign-key violation naming it,
+    worded as PostgreSQL words its own."""
+    return f"""
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE offender text;
+BEGIN
+    {lock}
+    {offender}
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION '{action} on table "%" violates reference "%"', TG_TABLE_NAME, '{ref.name}'
+            USING ERRCODE = 'foreign_key_violation', DETAIL = format('{detail}', offender);
+    END IF;
+    RETURN NULL;
+END
+$fn$"""
 
 
 def remove_sql(ref: Reference) -> list[str]:
