@@ -16,13 +16,16 @@ def lock_risk_events(**kwargs) -> None:
             cursor.execute(f"LOCK TABLE {RiskEvent._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
 
 
-def lock_for_writing(cursor) -> None:
+def lock_for_writing(cursor, *also: str) -> None:
     """The lock a writer of risk events takes before it reads the members it will name:
-    ROW EXCLUSIVE, which a member's removal (SHARE ROW EXCLUSIVE) waits for and blocks."""
+    ROW EXCLUSIVE, which a member's removal (SHARE ROW EXCLUSIVE) waits for and blocks.
+    `also`: more tables taken in the same mode after it, in the order a household's removal
+    locks them (the scan: alerts, then classes; jingzhun.core.references), never a deadlock."""
     if connection.vendor == "postgresql":
         from .models import RiskEvent
 
-        cursor.execute(f"LOCK TABLE {RiskEvent._meta.db_table} IN ROW EXCLUSIVE MODE")
+        tables = ", ".join([RiskEvent._meta.db_table, *also])
+        cursor.execute(f"LOCK TABLE {tables} IN ROW EXCLUSIVE MODE")
 
 
 class MonitoringConfig(AppConfig):

@@ -37,6 +37,7 @@ from jingzhun.regions import codes
 from jingzhun.regions.models import Region
 
 from . import clock
+from .apps import lock_for_writing
 from .models import Scan
 from .planner import planner
 from .rules import EVENT_LEVELS, EVENT_PREFIX, INCOME_RULES, RULES, Figures
@@ -456,18 +457,6 @@ def _raise_alerts(cursor, fig: Figures, year: int, on: dt.date, scan_id: int) ->
     return raised
 
 
-def _lock_for_writing(cursor) -> None:
-    """Before reading the households it will class: the tables the scan writes, in the order
-    a household's removal locks them (its members' risk events, then the references of
-    alerts and classes, jingzhun.core.references), so that a removal either waits for the
-    scan or the scan waits for it and then reads without the household; never a deadlock."""
-    if _pg():
-        cursor.execute(
-            "LOCK TABLE monitoring_riskevent, monitoring_alert, monitoring_classification"
-            " IN ROW EXCLUSIVE MODE"
-        )
-
-
 def scan(
     *,
     by=None,
@@ -502,7 +491,9 @@ def scan(
         # The sorts and hashes of a county's 100,000-200,000 monitored households fit in
         # memory instead of spilling to disk at the default 4 MB (transaction-local).
         with connection.cursor() as cursor, planner(cursor, work_mem=WORK_MEM):
-            _lock_for_writing(cursor)
+            # Before it reads the households it will class: a removal then either waits for
+            # the scan, or the scan for it and reads without the household.
+            lock_for_writing(cursor, "monitoring_alert", "monitoring_classification")
             households = _facts(cursor, fig, prefix, year)
             lap("facts")
             _hits(cursor, fig, year)
