@@ -97,16 +97,19 @@ def bare_scan(prefix: str) -> float:
     from django.db import connection
 
     from jingzhun.monitoring import scan as scan_module
+    from jingzhun.monitoring.planner import planner
 
     with connection.cursor() as cursor:
         t0 = time.perf_counter()
-        # The facts query of the scan, kept as a subquery and reduced to one row: the same
-        # rows read, nothing written.
-        select = scan_module.facts_select()
-        cursor.execute(
-            f"SELECT COUNT(*), SUM(members), SUM(net), SUM(prev_net) FROM ({select}) f",
-            scan_module.facts_params(prefix, YEAR),
-        )
+        # The facts query of the scan (its candidates counted and cut into the same pieces),
+        # kept as a subquery and reduced to one row: the same rows read, nothing written.
+        found = scan_module.candidates(cursor, prefix)
+        select, params = scan_module.facts_query(prefix, YEAR, found)
+        with planner(cursor, enable_hashjoin="off"):
+            cursor.execute(
+                f"SELECT COUNT(*), SUM(members), SUM(net), SUM(prev_net) FROM ({select}) f",
+                params,
+            )
         cursor.fetchall()
         return time.perf_counter() - t0
 

@@ -1,21 +1,22 @@
 """`monitor scan`: class every exited or monitored household of a region for a year and raise
 the alerts its rules find. Set-based and idempotent.
 
-The scan is a handful of statements, the same SQL on PostgreSQL and SQLite:
+The scan is a handful of statements, the same SQL on PostgreSQL and SQLite, run one scan at a
+time (`_lock`):
 
 1. `jz_mon_facts` (TEMP): the candidate households (status exited or monitored) with their
-   members, the year's and last year's net income and the year's rigid expenses — one ordered
-   pass over households, the member index and incomes under the region prefix — kept only
+   members, the year's and last year's net income and the year's rigid expenses — an ordered
+   pass over households, the member index and incomes under the region prefix, on
+   PostgreSQL in a few household id ranges read in parallel for a large region — kept only
    where something can apply: a low enough per-capita income, an income drop, a rigid
-   expense or an event of the year (about one in five). The candidates are counted apart.
+   expense or an event of the year (about one in five). The candidates are counted first.
 2. `jz_mon_hits` (TEMP): one row per (household, rule) that fires: the income rules are
    conditions over the facts, the event rules the year's risk events grouped per kind.
-3. Classifications: `INSERT … SELECT` of the rows that are new or changed (a join with the
-   stored ones), `ON CONFLICT DO UPDATE` for a concurrent scan, then a delete of the region's
-   rows of that year the scan no longer finds.
-4. Alerts: `INSERT … SELECT` of the hits without an alert of that rule and year (an anti-join;
-   `ON CONFLICT (household, rule, year) DO NOTHING` for a concurrent scan), so a re-run raises
-   nothing new. The alert row is its own "raised" step (this scan, its time and user, the
+3. Classifications: an `UPDATE` of the stored rows that changed, an `INSERT … SELECT` of the
+   new ones (an anti-join), then a delete of the region's rows of that year the scan no
+   longer finds.
+4. Alerts: `INSERT … SELECT` of the hits without an alert of that rule and year (an
+   anti-join), so a re-run raises nothing new. The alert row is its own "raised" step (this scan, its time and user, the
    reason): no timeline row is written for it (selectors.alert_timeline shows it). Written
    in household order.
 
@@ -137,16 +138,45 @@ _NET = "{a}.wage_fen + {a}.production_fen + {a}.property_fen + {a}.transfer_fen 
 
 CANDIDATE = "h.village_id LIKE %s AND h.status IN ('exited', 'monitored')"
 
+# PostgreSQL reads a region of this many candidates or more in PIECES ranges of household ids,
+# which a parallel plan reads side by side (docs/benchmarks.md: 3.3–3.6 s → 2.2–2.4 s at 1M).
+PARALLEL_AT_LEAST = 50_000
+PIECES = 4
 
-def facts_select() -> str:
-    """The candidates' facts, one row each; parameters `facts_params(prefix, year)`.
 
-    Members are counted by joining each household to its members and grouping by household,
-    not by a grouped subquery joined back: PostgreSQL can then read households, the
-    `registry_member(household_id)` index and the incomes (through their household index) all in
-    household order and merge them in one pass, with no hash table of a million counts (the
-    facts read at 1M households was 5.3 s hashing, docs/benchmarks.md)."""
-    return f"""
+@dataclass(frozen=True)
+class Candidates:
+    """The region's candidates: how many, and the household id ranges their facts are read in
+    (one open range where the read is not split)."""
+
+    count: int
+    pieces: tuple[tuple[int, int] | None, ...] = (None,)
+
+
+def candidates(cursor, prefix: str) -> Candidates:
+    """Count the region's candidates and cut their id span into PIECES equal ranges. Equal
+    spans, not equal counts: a county's households were mostly registered together."""
+    cursor.execute(
+        f"SELECT COUNT(*), MIN(h.id), MAX(h.id) FROM registry_household h WHERE {CANDIDATE}",
+        [prefix + "%"],
+    )
+    count, low, high = cursor.fetchone()
+    if not _pg() or count < PARALLEL_AT_LEAST:
+        return Candidates(count)
+    step = -(-(high - low + 1) // PIECES)
+    pieces = tuple((start, min(start + step - 1, high)) for start in range(low, high + 1, step))
+    return Candidates(count, pieces)
+
+
+def _facts_piece(piece: tuple[int, int] | None) -> tuple[str, list]:
+    """One range's facts and the range's parameters, taken four times (members, households,
+    this year's and last year's incomes): each table's range is spelt out, so every index scan
+    keeps to it."""
+    keys = {"h": "id", "m": "household_id", "i": "household_id", "p": "household_id"}
+    within = {
+        a: "" if piece is None else f" AND {a}.{k} BETWEEN %s AND %s" for a, k in keys.items()
+    }
+    sql = f"""
         SELECT h.household_id, h.village, h.status, h.exit_year, h.members,
                {_NET.format(a="i")} AS net,
                {_NET.format(a="p")} AS prev_net,
@@ -156,17 +186,34 @@ def facts_select() -> str:
             SELECT h.id AS household_id, h.village_id AS village, h.status AS status,
                    h.exit_year AS exit_year, COUNT(m.household_id) AS members
             FROM registry_household h
-            LEFT JOIN registry_member m ON m.household_id = h.id
-            WHERE {CANDIDATE}
+            LEFT JOIN registry_member m ON m.household_id = h.id{within["m"]}
+            WHERE {CANDIDATE}{within["h"]}
             GROUP BY h.id, h.village_id, h.status, h.exit_year
         ) h
-        LEFT JOIN registry_income i ON i.household_id = h.household_id AND i.year = %s
-        LEFT JOIN registry_income p ON p.household_id = h.household_id AND p.year = %s
+        LEFT JOIN registry_income i
+          ON i.household_id = h.household_id AND i.year = %s{within["i"]}
+        LEFT JOIN registry_income p
+          ON p.household_id = h.household_id AND p.year = %s{within["p"]}
         """
+    return sql, [] if piece is None else list(piece)
 
 
-def facts_params(prefix: str, year: int) -> list:
-    return [prefix + "%", year, year - 1]
+def facts_query(prefix: str, year: int, found: Candidates) -> tuple[str, list]:
+    """The candidates' facts, one row each, and the query's parameters.
+
+    Members are counted by joining each household to its members and grouping by household,
+    not by a grouped subquery joined back: PostgreSQL can then read households, the
+    `registry_member(household_id)` index and the incomes (through their household index) all in
+    household order and merge them in one pass, with no hash table of a million counts (the
+    facts read at 1M households was 5.3 s hashing, docs/benchmarks.md). A large region is
+    read as a UNION ALL of such passes over household id ranges: PostgreSQL runs them in a
+    Parallel Append, one pass per process, where a single ordered pass runs on one core."""
+    parts, params = [], []
+    for piece in found.pieces:
+        sql, within = _facts_piece(piece)
+        parts.append(sql)
+        params.extend([*within, prefix + "%", *within, year, *within, year - 1, *within])
+    return " UNION ALL ".join(parts), params
 
 
 def _income_rules(fig: Figures) -> list[tuple[str, str, list]]:
@@ -269,22 +316,23 @@ def _facts(cursor, fig: Figures, prefix: str, year: int) -> int:
     )
     params.extend(event_params)
     where = " OR ".join(f"({c})" for c in conditions)
-    # PostgreSQL: OFFSET 0 keeps the facts a subquery, so the filter reads each net income
-    # once instead of recomputing it in every condition; and the read is planned as the
-    # ordered merge it is meant to be (households, the member index and the incomes all in
-    # household order), not the hash join of a million incomes the planner can pick once a
-    # filter sits on top, which spills at the default work_mem. The setting is local to this
-    # statement and put back after it; a small region still gets its nested loops.
-    fence = " OFFSET 0" if _pg() else ""
+    found = candidates(cursor, prefix)
+    select, select_params = facts_query(prefix, year, found)
+    # PostgreSQL: the read is planned as the ordered merges it is meant to be (households, the
+    # member index and the incomes all in household order), not the hash join of a million
+    # incomes the planner can pick once a filter sits on top, which spills at the default
+    # work_mem. The setting is local to this statement and put back after it; a small region
+    # still gets its nested loops. (An OFFSET 0 fence, which kept the filter from recomputing
+    # the net income, also kept the pieces out of a parallel plan: the recomputation is the
+    # cheaper.)
     with planner(cursor, enable_hashjoin="off"):
         _temp(
             cursor,
             FACTS,
-            f"SELECT * FROM ({facts_select()}{fence}) f WHERE {where}",
-            [*facts_params(prefix, year), *params],
+            f"SELECT * FROM ({select}) f WHERE {where}",
+            [*select_params, *params],
         )
-    cursor.execute(f"SELECT COUNT(*) FROM registry_household h WHERE {CANDIDATE}", [prefix + "%"])
-    return cursor.fetchone()[0]
+    return found.count
 
 
 def _hits(cursor, fig: Figures, year: int) -> None:
@@ -323,7 +371,7 @@ def _hits(cursor, fig: Figures, year: int) -> None:
 
 
 def _classify(cursor, fig: Figures, year: int, prefix: str, scan_id: int) -> int:
-    """Upsert the year's classes of the region; returns how many households are classed."""
+    """Store the year's classes of the region; returns how many households are classed."""
     classes = set(fig.classes)
     below, below_params = _below(fig)
     hit = "r.household_id IS NOT NULL"
@@ -356,27 +404,32 @@ def _classify(cursor, fig: Figures, year: int, prefix: str, scan_id: int) -> int
         " WHERE category <> '' OR band <> ''"
     )
     params = [*below_params, *below_params, *band_params]
-    # Read once each by the upsert, the delete and a count: its size is all they need.
+    # Read once each by the update, the insert, the delete and a count: its size is all they need.
     _temp(cursor, CLASSES, select, params, analyze=False)
+    changed = (
+        "o.category <> c.category OR o.band <> c.band"
+        " OR COALESCE(o.per_capita_fen, -1) <> COALESCE(c.per_capita, -1) OR o.rules <> c.rules"
+    )
+    # No ON CONFLICT: scans write one at a time (_lock), so the stored rows are all there is.
+    cursor.execute(
+        f"""
+        UPDATE monitoring_classification AS o
+        SET category = c.category, band = c.band, per_capita_fen = c.per_capita,
+            rules = c.rules, scan_id = %s
+        FROM {CLASSES} c
+        WHERE o.household_id = c.household_id AND o.year = %s AND ({changed})
+        """,
+        [scan_id, year],
+    )
     cursor.execute(
         f"""
         INSERT INTO monitoring_classification
             (household_id, year, category, band, per_capita_fen, rules, scan_id)
         SELECT c.household_id, %s, c.category, c.band, c.per_capita, c.rules, %s
         FROM {CLASSES} c
-        LEFT JOIN monitoring_classification o ON o.household_id = c.household_id AND o.year = %s
-        WHERE o.id IS NULL OR o.category <> c.category OR o.band <> c.band
-           OR COALESCE(o.per_capita_fen, -1) <> COALESCE(c.per_capita, -1) OR o.rules <> c.rules
+        WHERE NOT EXISTS (SELECT 1 FROM monitoring_classification o
+                          WHERE o.household_id = c.household_id AND o.year = %s)
         ORDER BY c.household_id
-        ON CONFLICT (household_id, year) DO UPDATE SET
-            category = excluded.category, band = excluded.band,
-            per_capita_fen = excluded.per_capita_fen, rules = excluded.rules,
-            scan_id = excluded.scan_id
-        WHERE monitoring_classification.category <> excluded.category
-           OR monitoring_classification.band <> excluded.band
-           OR COALESCE(monitoring_classification.per_capita_fen, -1)
-              <> COALESCE(excluded.per_capita_fen, -1)
-           OR monitoring_classification.rules <> excluded.rules
         """,
         [year, scan_id, year],
     )
@@ -424,7 +477,6 @@ def _raise_alerts(cursor, fig: Figures, year: int, on: dt.date, scan_id: int) ->
         WHERE NOT EXISTS (SELECT 1 FROM monitoring_alert a WHERE a.household_id = x.household_id
                           AND a.rule = x.rule AND a.year = %s)
         ORDER BY x.household_id, x.rule
-        ON CONFLICT (household_id, rule, year) DO NOTHING
         """,
         [
             year,
@@ -455,6 +507,20 @@ def _raise_alerts(cursor, fig: Figures, year: int, on: dt.date, scan_id: int) ->
         [dt.date(year, 1, 1), dt.date(year, 12, 31), year],
     )
     return raised
+
+
+def _lock(cursor) -> None:
+    """Taken before the scan reads the households it will class: a removal then either waits
+    for the scan, or the scan for it and reads without the household. ROW EXCLUSIVE on risk
+    events and alerts (lock_for_writing), then SHARE ROW EXCLUSIVE on classes, which conflicts
+    with itself: one scan at a time writes classes and alerts, and the next one's statements
+    (READ COMMITTED: a fresh snapshot each) see everything it committed. So the anti-joins
+    with the stored rows are the whole story and the inserts need no ON CONFLICT, whose
+    speculative insertion cost 0.4 s of a county's 118,283 alerts (docs/benchmarks.md).
+    SQLite runs one writing transaction at a time anyway."""
+    lock_for_writing(cursor, "monitoring_alert")
+    if _pg():
+        cursor.execute("LOCK TABLE monitoring_classification IN SHARE ROW EXCLUSIVE MODE")
 
 
 def scan(
@@ -491,9 +557,7 @@ def scan(
         # The sorts and hashes of a county's 100,000-200,000 monitored households fit in
         # memory instead of spilling to disk at the default 4 MB (transaction-local).
         with connection.cursor() as cursor, planner(cursor, work_mem=WORK_MEM):
-            # Before it reads the households it will class: a removal then either waits for
-            # the scan, or the scan for it and reads without the household.
-            lock_for_writing(cursor, "monitoring_alert", "monitoring_classification")
+            _lock(cursor)
             households = _facts(cursor, fig, prefix, year)
             lap("facts")
             _hits(cursor, fig, year)

@@ -3,11 +3,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection, transaction
 
 from jingzhun.audit.models import AuditEntry
+from jingzhun.monitoring import scan as scan_module
 from jingzhun.monitoring import selectors
 from jingzhun.monitoring.models import Alert, AlertEvent, Classification, RiskEvent
 from jingzhun.monitoring.scan import ScanError, scan
+from jingzhun.regions import codes
 from tests.conftest import COUNTY_A
 from tests.monitoring.conftest import LINE, THRESHOLD, YEAR, exited
 
@@ -212,3 +215,85 @@ def test_the_scan_references_of_classes_and_alerts_name_the_scan_and_follow_its_
     record.delete()
     assert set(Alert.objects.values_list("scan_id", flat=True)) == {None}
     assert set(Classification.objects.values_list("scan_id", flat=True)) == {None}
+
+
+def test_a_class_that_changed_is_rewritten_in_place_by_the_next_scan(places, clock):
+    household = exited(places["A1a"], members=1, net=THRESHOLD)
+    first = run().scan
+    income = household.incomes.get(year=YEAR)
+    income.wage_fen = LINE
+    income.save()
+    second = run().scan
+    (stored,) = Classification.objects.filter(household=household, year=YEAR)
+    assert (stored.per_capita_fen, stored.rules, stored.scan) == (
+        LINE,
+        ["income_below_line"],
+        second,
+    )
+    assert second.raised == 1 and first.raised == 1  # the line's alert is new
+
+
+def stored_outcome() -> tuple[list, list]:
+    classes = Classification.objects.order_by("household_id").values_list(
+        "household_id", "category", "band", "per_capita_fen", "rules"
+    )
+    alerts = Alert.objects.order_by("household_id", "rule").values_list(
+        "household_id", "rule", "level", "data", "region_id"
+    )
+    return list(classes), list(alerts)
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite reads the facts in one piece"
+)
+
+
+@postgresql_only
+def test_a_region_read_in_pieces_classes_and_alerts_as_one_read_does(places, clock, monkeypatch):
+    households = [
+        exited(places["A1a"], members=2, net=2 * LINE),
+        exited(places["A1b"], members=1, net=THRESHOLD, prev=THRESHOLD * 3),
+        exited(places["A1a"], members=3, net=30 * THRESHOLD),
+        exited(places["A1b"], members=1),
+        exited(places["A1a"], members=2, net=LINE * 2 * 12 // 10),
+    ]
+    RiskEvent.objects.create(
+        household=households[2], kind="death", source="civil_affairs", date=dt.date(YEAR, 6, 1)
+    )
+    whole = run().scan
+    expected = stored_outcome()
+    Alert.objects.all().delete()
+    Classification.objects.all().delete()
+    RiskEvent.objects.update(alert=None)
+
+    monkeypatch.setattr(scan_module, "PARALLEL_AT_LEAST", 1)
+    monkeypatch.setattr(scan_module, "PIECES", 3)
+    with connection.cursor() as cursor:
+        found = scan_module.candidates(cursor, codes.prefix(COUNTY_A))
+    ids = sorted(h.pk for h in households)
+    assert found.count == 5 and len(found.pieces) == 3
+    assert found.pieces[0][0] == ids[0] and found.pieces[-1][1] == ids[-1]
+    assert all(a[1] + 1 == b[0] for a, b in zip(found.pieces, found.pieces[1:], strict=False))
+    pieces = run().scan
+    assert (pieces.households, pieces.classified, pieces.raised) == (
+        whole.households,
+        whole.classified,
+        whole.raised,
+    )
+    assert stored_outcome() == expected
+
+
+@postgresql_only
+def test_a_scan_keeps_other_scans_out_until_it_ends(places, clock):
+    # SHARE ROW EXCLUSIVE conflicts with itself: a second scan waits for this one to commit
+    # and then sees its classes and alerts, so neither insert needs ON CONFLICT.
+    exited(places["A1a"], members=2, net=2 * LINE)
+    with transaction.atomic(), connection.cursor() as cursor:
+        run()
+        cursor.execute(
+            "SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE l.pid = pg_backend_pid() AND c.relname LIKE 'monitoring_%%'"
+        )
+        held = set(cursor.fetchall())
+    assert ("monitoring_classification", "ShareRowExclusiveLock") in held
+    assert ("monitoring_alert", "RowExclusiveLock") in held
