@@ -5,7 +5,8 @@ Columns: source, id_number, event, date, amount (yuan, optional), note. Through 
 pipeline: phase 1 parses each row (a malformed cell still refuses the whole file), phase 2
 stages the rows and matches them in one join of the staging table with registry_member on its
 unique id_number index (a hash or merge join, never a query per row). Matched rows become risk
-events (`INSERT … SELECT … ON CONFLICT DO NOTHING`: the same list imported twice adds nothing);
+events (`INSERT … SELECT` of those not stored yet, one writer at a time: the same list imported
+twice adds nothing);
 ID numbers that match no member are not an error — a department's list covers everyone, the
 registry only its households — but they are reported, every one, in the summary count and in
 `--errors`. The next `monitor scan` raises the alerts.
@@ -99,7 +100,11 @@ class MatchImporter(Importer):
         # hash join reads and hashes every member: 1.6-2.1 s); a longer one is hashed.
         # Before the members are read: a member's removal waits for this import (and this
         # import for a removal), as the events' member has no database constraint (apps.py).
-        lock_for_writing(cursor)
+        # And one writer of risk events at a time while the list goes in (SHARE ROW EXCLUSIVE
+        # conflicts with itself and with a cadre's entry): the anti-join with the stored events
+        # is then all there is to "imported twice adds nothing", with no ON CONFLICT, whose
+        # speculative insertion cost 0.3 s of 90,000 events (docs/benchmarks.md).
+        lock_for_writing(cursor, alone=True)
         cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")
         probes = cursor.fetchone()[0] <= PROBE_ROWS
         cursor.execute(f"DROP TABLE IF EXISTS {MATCHED}")
@@ -123,9 +128,13 @@ class MatchImporter(Importer):
                 (household_id, member_id, id_number, kind, source, date, amount_fen, note,
                  created_at)
             SELECT household_id, member_id, id_number, event, source, date, amount, note, %s
-            FROM {MATCHED} WHERE member_id IS NOT NULL
+            FROM {MATCHED} m WHERE member_id IS NOT NULL
+              AND NOT EXISTS (
+                  SELECT 1 FROM {event} e
+                  WHERE e.household_id = m.household_id AND e.kind = m.event
+                    AND e.date = m.date AND e.source = m.source AND e.id_number = m.id_number
+              )
             ORDER BY household_id, member_id
-            ON CONFLICT (household_id, kind, date, source, id_number) DO NOTHING
             """,
             [now],
         )

@@ -210,6 +210,34 @@ def test_a_removal_and_a_writer_of_events_take_conflicting_locks(member_x, perso
         assert "RowExclusiveLock" in modes()
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time"
+)
+def test_a_match_keeps_every_other_writer_of_events_out_until_it_ends(tmp_path, member_x):
+    # SHARE ROW EXCLUSIVE conflicts with itself and with a cadre's ROW EXCLUSIVE: the events a
+    # match does not find stored are not being written by anyone else either (no ON CONFLICT).
+    path = write(tmp_path, [f"medical,{member_x.id_number},serious_illness,{YEAR}-04-02,,"])
+    with transaction.atomic(), connection.cursor() as cursor:
+        import_file("match", path)
+        cursor.execute(
+            "SELECT mode FROM pg_locks WHERE pid = pg_backend_pid()"
+            " AND relation = 'monitoring_riskevent'::regclass"
+        )
+        assert "ShareRowExclusiveLock" in {mode for (mode,) in cursor.fetchall()}
+
+
+@pytest.mark.parametrize("engine", ["fast", "orm"])
+def test_a_list_that_repeats_part_of_an_earlier_one_adds_only_the_new_events(
+    tmp_path, member_x, engine
+):
+    first = f"medical,{member_x.id_number},serious_illness,{YEAR}-04-02,,"
+    second = f"civil_affairs,{member_x.id_number},death,{YEAR}-05-02,,"
+    import_file("match", write(tmp_path, [first]), engine=engine)
+    summary = import_file("match", write(tmp_path, [second, first], "again.csv"), engine=engine)
+    assert summary.inserted == 1
+    assert sorted(RiskEvent.objects.values_list("kind", flat=True)) == ["death", "serious_illness"]
+
+
 def test_a_cadre_cannot_name_a_member_of_another_household(member_x, households, personas):
     from django.core.exceptions import ValidationError
 

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from jingzhun.core import references
-from jingzhun.monitoring.models import Alert, Classification
+from jingzhun.monitoring.models import Alert, Classification, RiskEvent
 from jingzhun.registry.models import Household
 from tests.conftest import COUNTY_A
 from tests.monitoring.conftest import LINE, YEAR, exited
@@ -26,6 +28,7 @@ REFERENCES = [
     (Alert, "owner_cadre"),
     (Alert, "identification_case"),
     (Alert, "elimination_case"),
+    (RiskEvent, "household"),
 ]
 
 
@@ -126,7 +129,46 @@ def test_a_household_deletion_waits_for_writers_of_alerts_and_classes(places, cl
         )
         locked = {row[0] for row in cursor.fetchall()}
         transaction.set_rollback(True)
-    assert {"monitoring_alert", "monitoring_classification"} <= locked
+    assert {"monitoring_alert", "monitoring_classification", "monitoring_riskevent"} <= locked
+
+
+@postgresql_only
+def test_a_risk_event_naming_a_missing_household_is_refused(places, clock):
+    household = exited(places["A1a"], members=1, net=10 * LINE)
+    event = RiskEvent.objects.create(
+        household=household, kind="death", source="civil_affairs", date=dt.date(YEAR, 6, 1)
+    )
+    with pytest.raises(IntegrityError, match="monitoring_riskevent_household_id"):
+        raw("UPDATE monitoring_riskevent SET household_id = %s WHERE id = %s", [10**9, event.pk])
+    with pytest.raises(
+        IntegrityError, match='is still referenced from table "monitoring_riskevent"'
+    ):
+        raw(
+            "DELETE FROM registry_member WHERE household_id = %s;"
+            " DELETE FROM registry_income WHERE household_id = %s;"
+            " DELETE FROM registry_household WHERE id = %s",
+            [household.pk, household.pk, household.pk],
+        )
+
+
+def test_a_household_deletion_through_django_locks_risk_events_first(places, clock):
+    # Every writer takes risk events before alerts and classes (monitoring.apps); the
+    # household's own triggers would take them last, so its pre_delete takes them first.
+    household = exited(places["A1b"], members=1, net=10 * LINE)
+    order = []
+    with transaction.atomic():
+        with connection.execute_wrapper(
+            lambda execute, sql, *args: order.append(sql) or execute(sql, *args)
+        ):
+            household.delete()
+        transaction.set_rollback(True)
+    locks = [sql for sql in order if sql.startswith("LOCK TABLE")]
+    deletes = [i for i, sql in enumerate(order) if sql.startswith("DELETE")]
+    if connection.vendor == "postgresql":
+        assert locks and "monitoring_riskevent" in locks[0]
+        assert order.index(locks[0]) < deletes[0]
+    else:
+        assert locks == []
 
 
 def test_deleting_a_household_with_alerts_through_django_is_protected(places, clock):
