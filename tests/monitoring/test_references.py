@@ -29,6 +29,7 @@ REFERENCES = [
     (Alert, "identification_case"),
     (Alert, "elimination_case"),
     (RiskEvent, "household"),
+    (RiskEvent, "alert"),
 ]
 
 
@@ -149,6 +150,29 @@ def test_a_risk_event_naming_a_missing_household_is_refused(places, clock):
             " DELETE FROM registry_household WHERE id = %s",
             [household.pk, household.pk, household.pk],
         )
+
+
+@postgresql_only
+def test_a_risk_event_naming_a_missing_alert_is_refused_and_its_alert_kept(places, clock):
+    household = exited(places["A1a"], members=1, net=LINE)
+    RiskEvent.objects.create(
+        household=household, kind="death", source="civil_affairs", date=dt.date(YEAR, 6, 1)
+    )
+    from jingzhun.monitoring.scan import scan
+
+    scan(region_code=COUNTY_A, year=YEAR)
+    event = RiskEvent.objects.get()
+    assert event.alert_id is not None
+    with pytest.raises(IntegrityError, match="monitoring_riskevent_alert_id"):
+        raw("UPDATE monitoring_riskevent SET alert_id = %s WHERE id = %s", [10**9, event.pk])
+    with pytest.raises(
+        IntegrityError, match='is still referenced from table "monitoring_riskevent"'
+    ):
+        raw("DELETE FROM monitoring_alert WHERE id = %s", [event.alert_id])
+    # Through Django the event lets go of it first (SET_NULL), as with the constraint.
+    Alert.objects.filter(pk=event.alert_id).delete()
+    event.refresh_from_db()
+    assert event.alert_id is None
 
 
 def test_a_household_deletion_through_django_locks_risk_events_first(places, clock):
