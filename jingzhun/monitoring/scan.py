@@ -16,9 +16,9 @@ time (`_lock`):
    new ones (an anti-join), then a delete of the region's rows of that year the scan no
    longer finds.
 4. Alerts: `INSERT … SELECT` of the hits without an alert of that rule and year (an
-   anti-join), so a re-run raises nothing new. The alert row is its own "raised" step (this scan, its time and user, the
-   reason): no timeline row is written for it (selectors.alert_timeline shows it). Written
-   in household order.
+   anti-join), so a re-run raises nothing new. The alert row is its own "raised" step (this
+   scan, its time and user, the reason): no timeline row is written for it
+   (selectors.alert_timeline shows it). Written in household order.
 
 One audit entry names the scan and its counts (decisions.md §4: one entry per bulk write).
 """
@@ -409,7 +409,7 @@ def _classify(cursor, fig: Figures, year: int, prefix: str, scan_id: int) -> int
         " WHERE category <> '' OR band <> ''"
     )
     params = [*below_params, *below_params, *band_params]
-    # Read once each by the update, the insert, the delete and a count: its size is all they need.
+    # Read by the update, the insert, the delete and a count: its size is all they need.
     _temp(cursor, CLASSES, select, params, analyze=False)
     changed = (
         "o.category <> c.category OR o.band <> c.band"
