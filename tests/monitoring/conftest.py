@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections.abc import Callable
 
 import pytest
+from django.db import connection, transaction
 
 from tests.factories import HouseholdFactory, IncomeFactory, MemberFactory, make_id_number
 
@@ -84,3 +88,52 @@ def walk(personas, clock):
         return case
 
     return take
+
+
+def _waiting_on(table: str) -> bool:
+    """Whether some other backend waits for a lock on `table` (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE NOT l.granted AND c.relname = %s AND l.pid <> pg_backend_pid())",
+            [table],
+        )
+        return cursor.fetchone()[0]
+
+
+def one_waits_for_another(work: Callable[[], int], *, lock_on: str) -> tuple[list[int], bool]:
+    """Run `work` in two threads, the second started while the first's transaction is still
+    open; the first commits once the second waits for a lock on `lock_on` (or after 30 s).
+    Returns what each returned, in order, and whether the second was seen waiting. Needs
+    `django_db(transaction=True)`: each thread has its own connection."""
+    done, go_on = threading.Event(), threading.Event()
+    results: dict[int, int] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                results[0] = work()
+                done.set()
+                go_on.wait(30)
+        finally:
+            done.set()
+            connection.close()
+
+    def second() -> None:
+        try:
+            done.wait(30)
+            results[1] = work()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    done.wait(30)
+    deadline = time.monotonic() + 30
+    while not (blocked := _waiting_on(lock_on)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    go_on.set()
+    for thread in threads:
+        thread.join(60)
+    return [results.get(0, -1), results.get(1, -1)], blocked

@@ -12,7 +12,7 @@ from jingzhun.monitoring.scan import scan
 from jingzhun.registry.importing import ImportRefused, import_file
 from tests.conftest import COUNTY_A
 from tests.factories import MemberFactory, make_id_number
-from tests.monitoring.conftest import YEAR, exited
+from tests.monitoring.conftest import YEAR, exited, one_waits_for_another
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +252,17 @@ def test_a_cadre_cannot_name_a_member_of_another_household(member_x, households,
             member=member_x,
         )
     assert not RiskEvent.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time"
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_same_list_matched_twice_at_once_adds_each_event_once(tmp_path, member_x):
+    path = write(tmp_path, [f"medical,{member_x.id_number},serious_illness,{YEAR}-04-02,,"])
+    inserted, blocked = one_waits_for_another(
+        lambda: import_file("match", path).inserted, lock_on="monitoring_riskevent"
+    )
+    assert blocked, "the second match did not wait for the first"
+    assert inserted == [1, 0]
+    assert RiskEvent.objects.count() == 1

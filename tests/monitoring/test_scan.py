@@ -12,7 +12,7 @@ from jingzhun.monitoring.models import Alert, AlertEvent, Classification, RiskEv
 from jingzhun.monitoring.scan import ScanError, scan
 from jingzhun.regions import codes
 from tests.conftest import COUNTY_A
-from tests.monitoring.conftest import LINE, THRESHOLD, YEAR, exited
+from tests.monitoring.conftest import LINE, THRESHOLD, YEAR, exited, one_waits_for_another
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +297,19 @@ def test_a_scan_keeps_other_scans_out_until_it_ends(places, clock):
         held = set(cursor.fetchall())
     assert ("monitoring_classification", "ShareRowExclusiveLock") in held
     assert ("monitoring_alert", "RowExclusiveLock") in held
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_once_raise_each_alert_once(places, clock):
+    # The second scan starts while the first holds its lock: it waits for the commit, then
+    # finds the first one's classes and alerts and raises nothing (decision 17).
+    exited(places["A1a"], members=2, net=2 * LINE)
+    exited(places["A1b"], members=1, net=THRESHOLD)
+    raised, blocked = one_waits_for_another(
+        lambda: run().scan.raised, lock_on="monitoring_classification"
+    )
+    assert blocked, "the second scan did not wait for the first"
+    assert raised == [2, 0]
+    assert Alert.objects.count() == 2
+    assert Classification.objects.filter(year=YEAR).count() == 2
