@@ -90,6 +90,11 @@ def walk(personas, clock):
     return take
 
 
+def postgresql_only(reason: str):
+    """Skip on SQLite, saying why the test means nothing there."""
+    return pytest.mark.skipif(connection.vendor != "postgresql", reason=reason)
+
+
 def _waiting_on(table: str) -> bool:
     """Whether some other backend waits for a lock on `table` (PostgreSQL)."""
     with connection.cursor() as cursor:

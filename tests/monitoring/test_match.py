@@ -12,11 +12,12 @@ from jingzhun.monitoring.scan import scan
 from jingzhun.registry.importing import ImportRefused, import_file
 from tests.conftest import COUNTY_A
 from tests.factories import MemberFactory, make_id_number
-from tests.monitoring.conftest import YEAR, exited, one_waits_for_another
+from tests.monitoring.conftest import YEAR, exited, one_waits_for_another, postgresql_only
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "source,id_number,event,date,amount,note\n"
+one_writer_at_a_time = postgresql_only("SQLite runs one writing transaction at a time")
 
 
 def id_ending_in_x() -> str:
@@ -187,9 +188,7 @@ def test_removing_a_member_clears_the_member_of_their_events(tmp_path, member_x,
     assert event.member_id is None and event.id_number == member_x.id_number
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time"
-)
+@one_writer_at_a_time
 def test_a_removal_and_a_writer_of_events_take_conflicting_locks(member_x, personas):
     from jingzhun.monitoring.apps import lock_for_writing
     from jingzhun.registry import services as registry
@@ -210,9 +209,7 @@ def test_a_removal_and_a_writer_of_events_take_conflicting_locks(member_x, perso
         assert "RowExclusiveLock" in modes()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time"
-)
+@one_writer_at_a_time
 def test_a_match_keeps_every_other_writer_of_events_out_until_it_ends(tmp_path, member_x):
     # SHARE ROW EXCLUSIVE conflicts with itself and with a cadre's ROW EXCLUSIVE: the events a
     # match does not find stored are not being written by anyone else either (no ON CONFLICT).
@@ -254,9 +251,7 @@ def test_a_cadre_cannot_name_a_member_of_another_household(member_x, households,
     assert not RiskEvent.objects.exists()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time"
-)
+@one_writer_at_a_time
 @pytest.mark.django_db(transaction=True)
 def test_the_same_list_matched_twice_at_once_adds_each_event_once(tmp_path, member_x):
     path = write(tmp_path, [f"medical,{member_x.id_number},serious_illness,{YEAR}-04-02,,"])

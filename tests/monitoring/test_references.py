@@ -13,13 +13,11 @@ from jingzhun.core import references
 from jingzhun.monitoring.models import Alert, Classification, RiskEvent
 from jingzhun.registry.models import Household
 from tests.conftest import COUNTY_A
-from tests.monitoring.conftest import LINE, YEAR, exited
+from tests.monitoring.conftest import LINE, YEAR, exited, postgresql_only
 
 pytestmark = pytest.mark.django_db
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite keeps Django's foreign-key constraints"
-)
+by_trigger = postgresql_only("SQLite keeps Django's foreign-key constraints")
 
 REFERENCES = [
     (Classification, "household"),
@@ -49,7 +47,7 @@ def raw(sql: str, params: list) -> None:
         cursor.execute(sql, params)
 
 
-@postgresql_only
+@by_trigger
 @pytest.mark.parametrize(("model", "field"), REFERENCES)
 def test_each_reference_has_its_four_triggers_and_no_constraint(model, field):
     ref = references.reference_of(model, field)
@@ -60,7 +58,7 @@ def test_each_reference_has_its_four_triggers_and_no_constraint(model, field):
         }
 
 
-@postgresql_only
+@by_trigger
 def test_an_alert_naming_a_missing_household_is_refused(places, clock):
     alert = Alert.objects.get(household=scanned(places), rule="income_below_line")
     with pytest.raises(IntegrityError, match='is not present in table "registry_household"'):
@@ -76,7 +74,7 @@ def test_an_alert_naming_a_missing_household_is_refused(places, clock):
         )
 
 
-@postgresql_only
+@by_trigger
 def test_an_alert_answered_by_a_missing_region_is_refused(places, clock):
     alert = Alert.objects.get(household=scanned(places), rule="income_below_line")
     with pytest.raises(IntegrityError, match='is not present in table "regions_region"'):
@@ -85,7 +83,7 @@ def test_an_alert_answered_by_a_missing_region_is_refused(places, clock):
     assert alert.region_id == places["A1a"].code
 
 
-@postgresql_only
+@by_trigger
 def test_a_class_naming_a_missing_household_is_refused(places, clock):
     household = scanned(places)
     with pytest.raises(IntegrityError, match="monitoring_classification_household_id"):
@@ -95,7 +93,7 @@ def test_a_class_naming_a_missing_household_is_refused(places, clock):
         )
 
 
-@postgresql_only
+@by_trigger
 def test_deleting_a_household_with_alerts_by_raw_sql_is_refused(places, clock):
     household = scanned(places)
     with pytest.raises(IntegrityError, match='is still referenced from table "monitoring_'):
@@ -108,14 +106,14 @@ def test_deleting_a_household_with_alerts_by_raw_sql_is_refused(places, clock):
     assert Household.objects.filter(pk=household.pk).exists()
 
 
-@postgresql_only
+@by_trigger
 def test_changing_a_referenced_household_id_is_refused(places, clock):
     household = scanned(places)
     with pytest.raises(IntegrityError, match="still referenced"):
         raw("UPDATE registry_household SET id = %s WHERE id = %s", [10**9, household.pk])
 
 
-@postgresql_only
+@by_trigger
 def test_a_household_deletion_waits_for_writers_of_alerts_and_classes(places, clock):
     # The parent's trigger locks the children against writers before it looks for them: a
     # scan in progress (ROW EXCLUSIVE) is waited for, a new one waits.
@@ -133,7 +131,7 @@ def test_a_household_deletion_waits_for_writers_of_alerts_and_classes(places, cl
     assert {"monitoring_alert", "monitoring_classification", "monitoring_riskevent"} <= locked
 
 
-@postgresql_only
+@by_trigger
 def test_a_risk_event_naming_a_missing_household_is_refused(places, clock):
     household = exited(places["A1a"], members=1, net=10 * LINE)
     event = RiskEvent.objects.create(
@@ -152,7 +150,7 @@ def test_a_risk_event_naming_a_missing_household_is_refused(places, clock):
         )
 
 
-@postgresql_only
+@by_trigger
 def test_a_risk_event_naming_a_missing_alert_is_refused_and_its_alert_kept(places, clock):
     household = exited(places["A1a"], members=1, net=LINE)
     RiskEvent.objects.create(

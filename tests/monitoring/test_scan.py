@@ -12,7 +12,14 @@ from jingzhun.monitoring.models import Alert, AlertEvent, Classification, RiskEv
 from jingzhun.monitoring.scan import ScanError, scan
 from jingzhun.regions import codes
 from tests.conftest import COUNTY_A
-from tests.monitoring.conftest import LINE, THRESHOLD, YEAR, exited, one_waits_for_another
+from tests.monitoring.conftest import (
+    LINE,
+    THRESHOLD,
+    YEAR,
+    exited,
+    one_waits_for_another,
+    postgresql_only,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -243,12 +250,7 @@ def stored_outcome() -> tuple[list, list]:
     return list(classes), list(alerts)
 
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite reads the facts in one piece"
-)
-
-
-@postgresql_only
+@postgresql_only("SQLite reads the facts in one piece")
 def test_a_region_read_in_pieces_classes_and_alerts_as_one_read_does(places, clock, monkeypatch):
     households = [
         exited(places["A1a"], members=2, net=2 * LINE),
@@ -283,7 +285,7 @@ def test_a_region_read_in_pieces_classes_and_alerts_as_one_read_does(places, clo
     assert stored_outcome() == expected
 
 
-@postgresql_only
+@postgresql_only("SQLite runs one writing transaction at a time")
 def test_a_scan_keeps_other_scans_out_until_it_ends(places, clock):
     # SHARE ROW EXCLUSIVE conflicts with itself: a second scan waits for this one to commit
     # and then sees its classes and alerts, so neither insert needs ON CONFLICT.
@@ -299,7 +301,7 @@ def test_a_scan_keeps_other_scans_out_until_it_ends(places, clock):
     assert ("monitoring_alert", "RowExclusiveLock") in held
 
 
-@postgresql_only
+@postgresql_only("SQLite runs one writing transaction at a time")
 @pytest.mark.django_db(transaction=True)
 def test_two_scans_at_once_raise_each_alert_once(places, clock):
     # The second scan starts while the first holds its lock: it waits for the commit, then
