@@ -218,7 +218,7 @@ class Alert(models.Model):
     reason_en = models.CharField(_("预警原因（英文）"), max_length=300, blank=True, default="")
     data = models.JSONField(_("触发数据"), default=dict)
     policy = models.CharField(_("监测标准"), max_length=60)
-    # Not indexed alone: (status, due_on) leads with it.
+    # Not indexed: see Meta.indexes.
     status = models.CharField(_("状态"), max_length=12, choices=STATUS.choices(), default="raised")
     tier = models.CharField(_("责任层级"), max_length=10, choices=TIER.choices())
     region = models.ForeignKey(
@@ -275,9 +275,12 @@ class Alert(models.Model):
         # A scan inserts ~100,000 alerts into a county at once: every index costs there. The
         # references set later (cadre, procedures) are indexed only where set. No (year, level)
         # index: the counts by level are of a region's alerts, found through its households
-        # and the unique index below (0.1 s of a first scan's 118,283 alerts).
+        # and the unique index below (0.1 s of a first scan's 118,283 alerts). No (status,
+        # due_on) index: every alert is raised open and due, so the daily escalation and the
+        # overdue counts would find most of a fresh year's alerts through it anyway, and it
+        # cost 0.15 s of that first scan (docs/benchmarks.md); a year of a county's alerts is
+        # read whole in tens of milliseconds.
         indexes = [
-            models.Index(fields=["status", "due_on"]),
             models.Index(fields=["region"], name="monitoring_alert_region"),
             models.Index(
                 fields=["owner_cadre"],
