@@ -11,7 +11,7 @@ from jingzhun.monitoring import selectors
 from jingzhun.monitoring.models import Alert, AlertEvent, Classification, RiskEvent
 from jingzhun.monitoring.scan import ScanError, scan
 from jingzhun.regions import codes
-from tests.conftest import COUNTY_A
+from tests.conftest import COUNTY_A, COUNTY_B
 from tests.monitoring.conftest import (
     LINE,
     THRESHOLD,
@@ -283,6 +283,24 @@ def test_a_region_read_in_pieces_classes_and_alerts_as_one_read_does(places, clo
         whole.raised,
     )
     assert stored_outcome() == expected
+
+
+def test_a_household_moved_in_with_a_class_of_the_year_is_reclassed_in_place(places, clock):
+    # Its class of the year was stored by the scan of the county it came from: the next
+    # scan of its new county rewrites that row (the one class per household and year).
+    moved = exited(places["B"], members=1, net=THRESHOLD)
+    scan(region_code=COUNTY_B, year=YEAR)
+    stayed = exited(places["A1a"], members=1, net=THRESHOLD)
+    moved.village = places["A1a"]
+    moved.save()
+    income = moved.incomes.get(year=YEAR)
+    income.wage_fen = LINE
+    income.save()
+    second = run().scan
+    assert second.classified == 2
+    (stored,) = Classification.objects.filter(household=moved, year=YEAR)
+    assert (stored.rules, stored.scan) == (["income_below_line"], second)
+    assert Classification.objects.get(household=stayed, year=YEAR).scan == second
 
 
 @postgresql_only("SQLite runs one writing transaction at a time")
