@@ -19,9 +19,10 @@ per-row path writes). A row that fails any check is handed, as its cells, to the
 same row, column, value and message, in the same order. A clean file never reaches Python per
 row; a file of bad rows costs what the per-row path costs.
 
-Only the current batch and the memos of distinct cells (at most _MEMO_LIMIT per column) are
-in memory, so memory is bounded, though not flat until the memos fill: measured peak RSS
-0.8 GB at 1M members, 1.0 GB at 3M, 1.1 GB at 10M (docs/benchmarks.md).
+Only the current batch and the memos of distinct cells (at most _MEMO_LIMIT per column; the
+memoised columns hold a few dozen distinct cells) are in memory, so memory is bounded: peak
+RSS 0.9 GB at 1M members, 1.1 GB at 3M, 1.2 GB at 10M, the growth being polars' CSV reader
+(to 3M rows) and freed memory the allocator keeps (docs/benchmarks.md, "Phase 1 memory").
 
 Files the batch reader cannot take the way the csv module does — not UTF-8, ragged rows wider
 than the header, a lone CR line end — raise Fallback, and import_file starts again with the
