@@ -49,6 +49,8 @@ def spy(monkeypatch):
 
     monkeypatch.setattr(vectorised, "validate", validate)
     monkeypatch.setattr(vectorised, "BATCH_ROWS", 3)  # many batches: memo and offsets carry
+    # Blocks shorter than a line: a quote-free file is cut wherever a block can end.
+    monkeypatch.setattr(vectorised, "BLOCK_BYTES", 50)
     return calls
 
 
@@ -163,6 +165,30 @@ def test_blank_lines_unknown_columns_and_chinese_headers(places, write, spy, mon
     outcome_ = assert_same("members", path, monkeypatch)
     assert outcome_[0] == "refused"
     assert [(p.row, p.column) for p in outcome_[2]] == [(5, "备注"), (6, "#6")]
+    assert spy["fallback"] == 0
+
+
+def test_a_file_read_in_blocks_gives_what_one_scan_of_it_gives(places, write, spy, monkeypatch):
+    _households(write, "H1", "H2")
+    rows = [
+        member_row("H1", "head"),
+        member_row("H1", "spouse", id_number=make_id_number()[:17]),
+        member_row("H2", "head", name="长" * 51),
+        member_row("H2", "child", sex="x"),
+    ]
+    path = write("m.csv", rows, bom=True)
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        fh.write("\r\nH2,1\r\n")  # a blank line, a short row, Windows line ends throughout
+    assert b'"' not in path.read_bytes()
+    parsed = []
+    read_csv = pl.read_csv
+    monkeypatch.setattr(pl, "read_csv", lambda *a, **kw: parsed.append(1) or read_csv(*a, **kw))
+    blocks = outcome("members", path, by_rows=False, monkeypatch=monkeypatch)
+    assert len(parsed) > 1  # a block at a time
+    monkeypatch.setattr(vectorised, "_quoted", lambda path: True)
+    scanned = outcome("members", path, by_rows=False, monkeypatch=monkeypatch)
+    assert blocks == scanned
+    assert blocks[0][0] == "refused" and {p.row for p in blocks[0][2]} >= {3, 4, 5, 7}
     assert spy["fallback"] == 0
 
 

@@ -19,10 +19,11 @@ per-row path writes). A row that fails any check is handed, as its cells, to the
 same row, column, value and message, in the same order. A clean file never reaches Python per
 row; a file of bad rows costs what the per-row path costs.
 
-Only the current batch and the memos of distinct cells (at most _MEMO_LIMIT per column; the
-memoised columns hold a few dozen distinct cells) are in memory, so memory is bounded: peak
-RSS 0.9 GB at 1M members, 1.1 GB at 3M, 1.2 GB at 10M, the growth being polars' CSV reader
-(to 3M rows) and freed memory the allocator keeps (docs/benchmarks.md, "Phase 1 memory").
+Only two blocks of the file (BLOCK_BYTES), the current batch and the memos of distinct cells
+(at most _MEMO_LIMIT per column; the memoised columns hold a few dozen distinct cells) are in
+memory: peak RSS 0.75 GB at 1M members, 0.81 GB at 10M (docs/benchmarks.md, "Phase 1
+memory"). A file with a quoted cell, which may hold a line end, is scanned whole by polars,
+whose reader buffers more of a larger file: 0.9 GB at 1M, 1.2 GB at 10M.
 
 Files the batch reader cannot take the way the csv module does — not UTF-8, ragged rows wider
 than the header, a lone CR line end — raise Fallback, and import_file starts again with the
@@ -33,6 +34,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -46,6 +50,13 @@ from .problems import ProblemLog
 from .spool import Spool, encode, frame_rows
 
 BATCH_ROWS = 200_000
+# A file without a quote character is read in blocks of this many bytes, each cut after its
+# last line end and parsed alone, the next one while this one's rows are checked: two blocks
+# in memory whatever the file's size, where polars' own scan of a file buffers more of a
+# larger one (290 MB of a 1M-row file, 470 MB of a 3M-row one). Phase 1's peak: 0.75 GB at
+# 1M rows, 0.81 GB at 10M, 5-10 % slower than the scan; 8 MB blocks 0.5 GB, 12-20 % slower
+# (docs/benchmarks.md, "Phase 1 memory").
+BLOCK_BYTES = 16 << 20
 _MEMO_LIMIT = 200_000  # remembered distinct cells per column, across batches
 # Exactly the characters str.strip() removes (the per-row readers strip with it).
 _WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
@@ -378,6 +389,58 @@ def _has_lone_cr(path: Path) -> bool:
     return b"\r" in block.replace(b"\r\n", b"")
 
 
+def _quoted(path: Path) -> bool:
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            if b'"' in block:
+                return True
+    return False
+
+
+def _records(path: Path, names: list[str]) -> Iterator[pl.DataFrame]:
+    """The file's records after its header, at most BATCH_ROWS at a time, each cell a string
+    (None where empty) in the columns `names`. Where no cell is quoted, every line end ends a
+    record, so the file is parsed a block at a time (BLOCK_BYTES); a quoted cell may hold a
+    line end, and polars' scan of the whole file finds the records."""
+    if _quoted(path):
+        scan = pl.scan_csv(
+            path, has_header=True, new_columns=names, infer_schema=False, quote_char='"'
+        )
+        yield from scan.collect_batches(chunk_size=BATCH_ROWS)
+        return
+
+    def parse(data: bytes) -> pl.DataFrame:
+        return pl.read_csv(io.BytesIO(data), has_header=True, new_columns=names, infer_schema=False)
+
+    # polars parses without the GIL: the next block while the caller checks this one's rows.
+    with path.open("rb") as fh, ThreadPoolExecutor(1, "jingzhun-import-read") as reader:
+        pending = None
+        for data in _blocks(fh):
+            parsing = reader.submit(parse, data)
+            if pending is not None:
+                yield from pending.result().iter_slices(BATCH_ROWS)
+            pending = parsing
+        if pending is not None:
+            yield from pending.result().iter_slices(BATCH_ROWS)
+
+
+def _blocks(fh) -> Iterator[bytes]:
+    """The records of a quote-free file, about BLOCK_BYTES at a time, each block cut after a
+    line end and behind the file's own header line, so that the header gives its width as in
+    a scan of the whole file (short rows filled, longer ones refused)."""
+    header = fh.readline()
+    rest = b""
+    while True:
+        chunk = fh.read(BLOCK_BYTES)
+        data = rest + chunk
+        cut = data.rfind(b"\n") + 1 if chunk else len(data)
+        rest = data[cut:]
+        if cut:
+            yield header + data[:cut]
+        if not chunk:
+            return
+
+
 def validate(
     importer, path: Path, log: ProblemLog, spool: Spool | None, progress, sink=None
 ) -> set[str] | None:
@@ -404,10 +467,9 @@ def validate(
     plan = [(c, _memoized(c.parse), positions.get(c.key)) for c in importer.columns]
     names = [f"c{i}" for i in range(width)]
     unknown_seen: dict[int, tuple[int, str]] = {}
-    scan = pl.scan_csv(path, has_header=True, new_columns=names, infer_schema=False, quote_char='"')
     first_row, done = 2, 0  # the first data row is spreadsheet row 2
     try:
-        for batch in scan.collect_batches(chunk_size=BATCH_ROWS):
+        for batch in _records(path, names):
             if batch.width != width:
                 raise Fallback
             frame = this.run(batch, first_row)
