@@ -31,7 +31,7 @@ class Section:
     rows: list[list]  # first cell: the row's label (dict {"text", "url"} for a link)
     note: str = ""
     foot: list | None = None
-    wide: bool = False
+    wide: bool = False  # the table goes under the chart, not beside it
     extra: dict = field(default_factory=dict)
 
     @property

@@ -31,6 +31,7 @@
                     plugins: { legend: { position: round ? "right" : "top" } } };
     if (!round) {
       options.scales = { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true } };
+      if (spec.counts) { options.scales.y.ticks = { precision: 0 }; }  // households: no 0.5
       if (spec.horizontal) {
         options.indexAxis = "y";
         if (spec.percent) { options.scales.x.max = 100; }
