@@ -1,9 +1,17 @@
-"""Alerts as the API and the XLSX lists present them."""
+"""Alerts as the API and the XLSX lists present them; the region board's sections."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from jingzhun.reports.presenters import Section, fmt
+from jingzhun.web.presenters import label_in_language
+
 from . import clock
 from .models import Alert
+from .vocab import LEVEL, MONITORING_CLASS
 
 
 def alert_row(alert: Alert) -> dict:
@@ -31,3 +39,66 @@ def alert_row(alert: Alert) -> dict:
         "identified_on": alert.identified_on,
         "closed_on": alert.closed_on,
     }
+
+
+def _band_label(low: int, high: int | None) -> str:
+    if high is None:
+        return _("%(low)s 天以上") % {"low": low - 1}
+    return _("%(low)s–%(high)s 天") % {"low": low, "high": high}
+
+
+def board_sections(board: dict[str, Any], trend: dict[str, Any]) -> list[Section]:
+    """The region board (alerts.selectors.alert_board) and the monitored households' trend
+    (monitored_trend), as the dashboards' chart-and-table sections."""
+    bands = [_band_label(low, high) for low, high in board["bands"]]
+    ages = [f"age{i}" for i in range(len(bands))]
+    levels = [label_in_language(LEVEL, row["level"]) for row in board["levels"]]
+    counts = Section(
+        key="board",
+        title=_("未办结预警：按等级与时长"),
+        chart={
+            "type": "bar",
+            "stacked": True,
+            "counts": True,
+            "labels": levels,
+            "datasets": [
+                {"label": band, "data": [row[age] for row in board["levels"]]}
+                for band, age in zip(bands, ages, strict=True)
+            ],
+        },
+        columns=[_("预警等级"), _("已逾期"), *bands, _("合计")],
+        rows=[
+            [label, fmt(row["overdue"]), *(fmt(row[a]) for a in ages), fmt(row["total"])]
+            for label, row in zip(levels, board["levels"], strict=True)
+        ],
+        foot=[
+            _("合计"),
+            fmt(board["total"]["overdue"]),
+            *(fmt(board["total"][a]) for a in ages),
+            fmt(board["total"]["total"]),
+        ],
+        note=_("时长自预警之日起算；逾期指已过当前时限仍未办结。"),
+        wide=True,
+    )
+    months = [end.strftime("%Y-%m") for end in trend["months"]]
+    classes = [k for k in MONITORING_CLASS.keys if k in trend["classes"]]
+    classes += [k for k in trend["classes"] if k not in MONITORING_CLASS.keys]
+    names = {k: label_in_language(MONITORING_CLASS, k) if k else _("未分类") for k in classes}
+    monitored = Section(
+        key="monitored",
+        title=_("监测对象户数：按类别与月份"),
+        chart={
+            "type": "line",
+            "counts": True,
+            "labels": months,
+            "datasets": [{"label": names[k], "data": trend["classes"][k]} for k in classes]
+            + [{"label": _("合计"), "data": trend["total"]}],
+        },
+        columns=[_("月份"), *(names[k] for k in classes), _("合计")],
+        rows=[
+            [month, *(fmt(trend["classes"][k][i]) for k in classes), fmt(trend["total"][i])]
+            for i, month in enumerate(months)
+        ],
+        note=_("每月月末已认定、风险尚未消除的户；类别为该户预警年度的监测类别。"),
+    )
+    return [counts, monitored]

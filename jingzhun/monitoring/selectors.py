@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from jingzhun.accounts.roles import role_of
 from jingzhun.core import scoping
@@ -35,7 +36,10 @@ def alert_list(
     status: str | None = None,
     overdue: bool | None = None,
     year: int | None = None,
+    overdue_first: bool = False,
 ) -> QuerySet[Alert]:
+    """The alerts the user may see, newest first; with `overdue_first`, the overdue ones
+    before the rest, the longest overdue first (the region's board)."""
     alerts = scoping.visible(
         user,
         Alert.objects.select_related("household", "household__village", "region", "owner_cadre"),
@@ -53,7 +57,93 @@ def alert_list(
     if overdue is not None:
         q = overdue_q(clock.today())
         alerts = alerts.filter(q if overdue else ~q)
+    if overdue_first:
+        late = Case(
+            When(overdue_q(clock.today()), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        overdue_due = Case(When(overdue_q(clock.today()), then="due_on"))
+        return alerts.order_by(late, overdue_due, "-raised_on", "-id")
     return alerts.order_by("-raised_on", "-id")
+
+
+# The board's ages of an open alert, in days since it was raised: the pack's default verify
+# (15) and decide (30) periods, then a quarter.
+AGE_BANDS = ((0, 15), (16, 30), (31, 90), (91, None))
+
+
+def alert_board(*, user, code: str, year: int | None = None) -> dict[str, Any]:
+    """The region's open alerts by level: how many are overdue, and how many in each age band
+    (AGE_BANDS), in one grouped count."""
+    today = clock.today()
+    counts: dict[str, Any] = {"overdue": Count("id", filter=overdue_q(today))}
+    for i, (low, high) in enumerate(AGE_BANDS):
+        band = Q(raised_on__lte=today - dt.timedelta(days=low))
+        if high is not None:
+            band &= Q(raised_on__gte=today - dt.timedelta(days=high))
+        counts[f"age{i}"] = Count("id", filter=band)
+    rows = (
+        alert_list(user=user, region_code=code, status="open", year=year)
+        .order_by()
+        .values("level")
+        .annotate(total=Count("id"), **counts)
+    )
+    found = {row["level"]: row for row in rows}
+    empty = dict.fromkeys(["total", *counts], 0)
+    levels = [
+        {"level": level, **{k: found.get(level, empty)[k] for k in empty}} for level in LEVEL.keys
+    ]
+    return {
+        "bands": AGE_BANDS,
+        "levels": levels,
+        "total": {k: sum(row[k] for row in levels) for k in empty},
+    }
+
+
+def month_ends(today: dt.date, months: int) -> list[dt.date]:
+    """The last day of each of the `months` months up to today's, today for its own."""
+    ends = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        ends.append(min(following - dt.timedelta(days=1), today))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return ends[::-1]
+
+
+def monitored_trend(*, user, code: str, months: int = 12) -> dict[str, Any]:
+    """Monitored households of the region at each month's end, by class: those with an alert
+    identified (认定) by then whose risk was not yet eliminated or the alert closed. The class
+    is the household's of the alert's year ('' where no class is stored); a household counts
+    once a month in each class it is in, and once in the total."""
+    ends = month_ends(clock.today(), months)
+    klass = Subquery(
+        Classification.objects.filter(
+            household=OuterRef("household"), year=OuterRef("year")
+        ).values("category")[:1]
+    )
+    monitored = {
+        f"m{i}": Count(
+            "household",
+            distinct=True,
+            filter=Q(identified_on__lte=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
+        )
+        for i, end in enumerate(ends)
+    }
+    alerts = (
+        alert_list(user=user, region_code=code)
+        .order_by()
+        .filter(identified_on__isnull=False, identified_on__lte=ends[-1])
+    )
+    rows = alerts.annotate(klass=Coalesce(klass, Value(""))).values("klass").annotate(**monitored)
+    by_class = {row["klass"]: [row[f"m{i}"] for i in range(len(ends))] for row in rows}
+    total = alerts.aggregate(**monitored)
+    return {
+        "months": ends,
+        "classes": by_class,
+        "total": [total[f"m{i}"] for i in range(len(ends))],
+    }
 
 
 def alert_get(*, user, pk: int) -> Alert:

@@ -20,6 +20,7 @@ from jingzhun.registry.selectors import home_region_for, region_breadcrumbs
 
 from . import clock, selectors, services
 from .forms import AlertFilterForm, NoteForm, RiskEventForm, VerifyForm, apply_errors
+from .presenters import board_sections
 from .scan import ScanError, ScanRefused, scan
 from .services import elimination_check
 
@@ -51,8 +52,13 @@ def region(request, code: str):
         status=filters.get("status") or None,
         overdue=True if filters.get("overdue") else None,
         year=filters.get("year"),
+        overdue_first=True,
     )
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    sections = board_sections(
+        selectors.alert_board(user=request.user, code=place.code, year=filters.get("year")),
+        selectors.monitored_trend(user=request.user, code=place.code),
+    )
     return render(
         request,
         "monitoring/region.html",
@@ -60,6 +66,8 @@ def region(request, code: str):
             "region": place,
             "breadcrumbs": region_breadcrumbs(user=request.user, region=place),
             "form": form,
+            "sections": sections,
+            "charts": {s.key: s.chart for s in sections},
             "page": page,
             "today": clock.today(),
             "may_scan": _role(request.user) in SCANNERS or request.user.is_superuser,

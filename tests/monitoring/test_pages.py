@@ -6,10 +6,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from jingzhun.monitoring import selectors
 from jingzhun.monitoring.models import Alert, RiskEvent
 from jingzhun.monitoring.scan import scan
 from tests.conftest import COUNTY_A, TOWNSHIP_A1
-from tests.monitoring.conftest import THRESHOLD, YEAR, exited
+from tests.monitoring.conftest import LINE, THRESHOLD, YEAR, exited
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +121,84 @@ def test_the_alert_page_reads_in_english(paired_alert, personas):
     html = c.get(reverse("monitoring:alert", args=[paired_alert.pk])).content.decode()
     assert "Red alert" in html and "alert raised" in html and "Timeline" in html
     assert paired_alert.reason_en and paired_alert.reason_en in html
+
+
+def board_of(user):
+    return selectors.alert_board(user=user, code=COUNTY_A)
+
+
+def test_the_board_counts_open_alerts_by_level_and_age_and_the_overdue(places, personas, clock):
+    early = exited(places["A1a"], members=1, net=LINE)  # red
+    exited(places["A1b"], members=1, net=THRESHOLD)  # yellow, closed below
+    scan(region_code=COUNTY_A, year=YEAR)
+    Alert.objects.filter(household__village=places["A1b"]).update(status="closed")
+    clock.advance(days=20)  # past the 15 days to verify: the red one is overdue
+    exited(places["A1b"], members=1, net=THRESHOLD)  # raised today
+    scan(region_code=COUNTY_A, year=YEAR)
+    board = {row["level"]: row for row in board_of(personas["county_admin"])["levels"]}
+    assert Alert.objects.get(household=early).level == "red"
+    assert (board["red"]["total"], board["red"]["overdue"], board["red"]["age1"]) == (1, 1, 1)
+    assert (board["yellow"]["total"], board["yellow"]["overdue"], board["yellow"]["age0"]) == (
+        1,
+        0,
+        1,
+    )
+    assert board["orange"]["total"] == 0
+    assert board_of(personas["outsider"])["total"]["total"] == 0
+
+
+def test_the_region_list_puts_the_overdue_alerts_first(places, personas, clock):
+    late = exited(places["A1a"], members=1, net=THRESHOLD)
+    scan(region_code=COUNTY_A, year=YEAR)
+    clock.advance(days=20)
+    fresh = exited(places["A1a"], members=1, net=THRESHOLD)
+    scan(region_code=COUNTY_A, year=YEAR)
+    newest_first = [a.household_id for a in selectors.alert_list(user=personas["county_admin"])]
+    assert newest_first == [fresh.pk, late.pk]
+    html = (
+        client(personas["county_admin"])
+        .get(reverse("monitoring:region", args=[COUNTY_A]))
+        .content.decode()
+    )
+    assert html.index(late.household_no) < html.index(fresh.household_no)
+    assert 'id="section-board"' in html and 'id="section-monitored"' in html
+
+
+def test_the_trend_counts_households_monitored_at_each_months_end_by_class(places, personas, clock):
+    exited_ = exited(places["A1a"], members=1, net=THRESHOLD)
+    never_poor = exited(places["A1b"], members=1, net=THRESHOLD)
+    never_poor.status, never_poor.exit_year = "monitored", None
+    never_poor.save()
+    waiting = exited(places["A1b"], members=1, net=THRESHOLD)  # raised, never identified
+    scan(region_code=COUNTY_A, year=YEAR)
+    Alert.objects.filter(household=exited_).update(
+        status="decided", identified_on=dt.date(2023, 11, 10)
+    )
+    Alert.objects.filter(household=never_poor).update(
+        status="closed", identified_on=dt.date(2023, 12, 5), closed_on=dt.date(2024, 2, 10)
+    )
+    assert Alert.objects.filter(household=waiting, identified_on__isnull=True).exists()
+    trend = selectors.monitored_trend(user=personas["county_admin"], code=COUNTY_A, months=6)
+    assert trend["months"] == [
+        dt.date(2023, 10, 31),
+        dt.date(2023, 11, 30),
+        dt.date(2023, 12, 31),
+        dt.date(2024, 1, 31),
+        dt.date(2024, 2, 29),
+        dt.date(2024, 3, 1),  # today, the clock's
+    ]
+    assert trend["classes"] == {
+        "unstable_exited": [0, 1, 1, 1, 1, 1],
+        "marginal": [0, 0, 1, 1, 0, 0],
+    }
+    assert trend["total"] == [0, 1, 2, 2, 1, 1]
+    assert selectors.monitored_trend(user=personas["outsider"], code=COUNTY_A)["classes"] == {}
+
+
+def test_the_board_reads_in_english(paired_alert, personas):
+    c = client(personas["county_admin"])
+    c.cookies["django_language"] = "en"
+    html = c.get(reverse("monitoring:region", args=[COUNTY_A])).content.decode()
+    assert (
+        "Open alerts by level and age" in html and "Monitored households by class and month" in html
+    )
