@@ -84,6 +84,39 @@ def test_an_alert_answered_by_a_missing_region_is_refused(places, clock):
 
 
 @by_trigger
+def test_many_alerts_at_once_with_one_missing_region_or_cadre_are_refused(places, clock):
+    # The region's and the cadre's checks hash their parent (migration 0013): a statement of
+    # several rows is refused by the one that names no parent.
+    alert = Alert.objects.get(household=scanned(places), rule="income_below_line")
+    copies = (
+        "INSERT INTO monitoring_alert (household_id, year, rule, level, reason, reason_en, data,"
+        " policy, status, tier, region_id, owner_cadre_id, raised_on, verify_by, decide_by,"
+        " escalations, version) SELECT household_id, year, 'copy' || n, level, reason,"
+        " reason_en, data, policy, status, tier, {region}, {cadre}, raised_on, verify_by,"
+        " decide_by, 0, 1 FROM monitoring_alert, generate_series(1, 5) AS n WHERE id = %s"
+    )
+    missing_region = "CASE WHEN n = 3 THEN '999999999999' ELSE region_id END"
+    missing_cadre = "CASE WHEN n = 3 THEN CAST(1000000000 AS bigint) END"
+    for region, cadre, table in (
+        (missing_region, "NULL", "regions_region"),
+        ("region_id", missing_cadre, "assistance_cadre"),
+    ):
+        with pytest.raises(IntegrityError, match=f'is not present in table "{table}"'):
+            raw(copies.format(region=region, cadre=cadre), [alert.pk])
+    raw(copies.format(region="region_id", cadre="NULL"), [alert.pk])
+    assert Alert.objects.filter(rule__startswith="copy").count() == 5
+
+
+@by_trigger
+def test_the_region_and_cadre_checks_hash_their_parent_and_the_household_check_probes_it():
+    with connection.cursor() as cursor:
+        for field, probes in (("region", False), ("owner_cadre", False), ("household", True)):
+            ref = references.reference_of(Alert, field)
+            cursor.execute("SELECT pg_get_functiondef(%s::regproc)", [f"{ref.name}_child"])
+            assert ("LIMIT 1" in cursor.fetchone()[0]) is probes
+
+
+@by_trigger
 def test_a_class_naming_a_missing_household_is_refused(places, clock):
     household = scanned(places)
     with pytest.raises(IntegrityError, match="monitoring_classification_household_id"):
