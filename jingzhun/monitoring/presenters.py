@@ -43,7 +43,7 @@ def alert_row(alert: Alert) -> dict:
 
 def _band_label(low: int, high: int | None) -> str:
     if high is None:
-        return _("%(low)s 天以上") % {"low": low - 1}
+        return _("超过 %(days)s 天") % {"days": low - 1}
     return _("%(low)s–%(high)s 天") % {"low": low, "high": high}
 
 
