@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from jingzhun.reports.presenters import Section, fmt
+from jingzhun.reports.presenters import Section, dataset, fmt
 from jingzhun.web.presenters import label_in_language
 
 from . import clock
@@ -62,7 +62,7 @@ def board_sections(board: dict[str, Any], trend: dict[str, Any]) -> list[Section
             "counts": True,
             "labels": levels,
             "datasets": [
-                {"label": band, "data": [row[age] for row in board["levels"]]}
+                dataset(band, [row[age] for row in board["levels"]])
                 for band, age in zip(bands, ages, strict=True)
             ],
         },
@@ -91,8 +91,8 @@ def board_sections(board: dict[str, Any], trend: dict[str, Any]) -> list[Section
             "type": "line",
             "counts": True,
             "labels": months,
-            "datasets": [{"label": names[k], "data": trend["classes"][k]} for k in classes]
-            + [{"label": _("合计"), "data": trend["total"]}],
+            "datasets": [dataset(names[k], trend["classes"][k]) for k in classes]
+            + [dataset(_("合计"), trend["total"])],
         },
         columns=[_("月份"), *(names[k] for k in classes), _("合计")],
         rows=[

@@ -132,7 +132,7 @@ def summary_values(row: dict) -> dict:
     }
 
 
-def _dataset(label: str, data: list, **extra) -> dict:
+def dataset(label: str, data: list, **extra) -> dict:
     return {"label": label, "data": data, **extra}
 
 
@@ -225,7 +225,7 @@ def sections(row: dict) -> list[Section]:
                     "labels": names,
                     "urls": urls,
                     "datasets": [
-                        _dataset(
+                        dataset(
                             STATUS.label(s), [c["households_by_status"].get(s, 0) for c in children]
                         )
                         for s in statuses
@@ -257,7 +257,7 @@ def sections(row: dict) -> list[Section]:
                     "labels": names,
                     "urls": urls,
                     "datasets": [
-                        _dataset(_("未脱贫人数"), [c["poor_persons"] for c in children]),
+                        dataset(_("未脱贫人数"), [c["poor_persons"] for c in children]),
                     ],
                 },
                 columns=[level_label, _("未脱贫人数"), _("农村户籍人口"), _("贫困发生率(%)")],
@@ -288,9 +288,9 @@ def sections(row: dict) -> list[Section]:
                 "type": "line",
                 "labels": [str(t["year"]) for t in trend],
                 "datasets": [
-                    _dataset(_("未脱贫人数"), [t["poor_persons"] for t in trend]),
-                    _dataset(_("当年新识别人数"), [t["identified_persons"] for t in trend]),
-                    _dataset(_("当年脱贫人数"), [t["exited_persons"] for t in trend]),
+                    dataset(_("未脱贫人数"), [t["poor_persons"] for t in trend]),
+                    dataset(_("当年新识别人数"), [t["identified_persons"] for t in trend]),
+                    dataset(_("当年脱贫人数"), [t["exited_persons"] for t in trend]),
                 ],
             },
             columns=[
@@ -323,7 +323,7 @@ def sections(row: dict) -> list[Section]:
             chart={
                 "type": "doughnut",
                 "labels": [CAUSE.label(k) for k in causes],
-                "datasets": [_dataset(_("户数"), [row["by_cause"][k] for k in causes])],
+                "datasets": [dataset(_("户数"), [row["by_cause"][k] for k in causes])],
             },
             columns=[_("主要致贫原因"), _("户数"), _("人数")],
             rows=[
@@ -341,7 +341,7 @@ def sections(row: dict) -> list[Section]:
             chart={
                 "type": "pie",
                 "labels": [ATTRIBUTE.label(k) for k in attributes],
-                "datasets": [_dataset(_("户数"), [row["by_attribute"][k] for k in attributes])],
+                "datasets": [dataset(_("户数"), [row["by_attribute"][k] for k in attributes])],
             },
             columns=[_("贫困户属性"), _("户数"), _("人数")],
             rows=[
@@ -365,11 +365,11 @@ def sections(row: dict) -> list[Section]:
                 "type": "bar",
                 "labels": [t["name"] for t in targets],
                 "datasets": [
-                    _dataset(
+                    dataset(
                         _("目标减贫人数"),
                         [t["target"]["persons"] if t["target"] else None for t in targets],
                     ),
-                    _dataset(_("已脱贫人数"), [t["done"]["persons"] for t in targets]),
+                    dataset(_("已脱贫人数"), [t["done"]["persons"] for t in targets]),
                 ],
             },
             columns=[
@@ -417,7 +417,7 @@ def sections(row: dict) -> list[Section]:
                 "percent": True,
                 "labels": [r[0] for r in coverage_rows],
                 "datasets": [
-                    _dataset(
+                    dataset(
                         _("覆盖率(%)"),
                         [float(r[3]) if r[3] is not None else None for r in coverage_rows],
                     )
@@ -440,7 +440,7 @@ def sections(row: dict) -> list[Section]:
                 "type": "bar",
                 "labels": [STUDENT.label(k) for k in levels],
                 "datasets": [
-                    _dataset(_("人数"), [row["students_by_level"].get(k, 0) for k in levels])
+                    dataset(_("人数"), [row["students_by_level"].get(k, 0) for k in levels])
                 ],
             },
             columns=[_("学段"), _("人数")],
@@ -463,7 +463,7 @@ def sections(row: dict) -> list[Section]:
             chart={
                 "type": "doughnut",
                 "labels": [LEVEL.label(k) for k in by_level],
-                "datasets": [_dataset(_("金额(元)"), [float(v) for v in by_level.values()])],
+                "datasets": [dataset(_("金额(元)"), [float(v) for v in by_level.values()])],
             },
             columns=[_("资金级别"), _("金额(元)")],
             rows=[[LEVEL.label(k), v] for k, v in by_level.items()],
@@ -478,7 +478,7 @@ def sections(row: dict) -> list[Section]:
                 "type": "bar",
                 "horizontal": True,
                 "labels": list(by_category),
-                "datasets": [_dataset(_("金额(元)"), [float(v) for v in by_category.values()])],
+                "datasets": [dataset(_("金额(元)"), [float(v) for v in by_category.values()])],
             },
             columns=[_("用途"), _("金额(元)")],
             rows=[[k, v] for k, v in by_category.items()],
