@@ -8,7 +8,7 @@ column by column:
   money, region codes) by its *distinct* values, each parsed once by the column's own parser
   (a remembered lookup), then mapped back with `replace_strict`;
 * the kind's row rules as expressions: for members the ID number's shape, its MOD 11-2 check
-  character (computed on the 17 digits as one integer), its birth date, sex and birth-date
+  character (the weighted sum of the 17 digits as one integer), its birth date, sex and birth-date
   columns against it, the disability and dropout rules, and the region-code warning looked up
   once per distinct (region, birth year); for households the status a combined attribute
   implies and the year rules.
@@ -68,13 +68,21 @@ class Fallback(Exception):  # noqa: N818 - a signal, not an error
     """The file needs the per-row reader."""
 
 
-def id_check_characters(digits17: pl.Expr) -> pl.Expr:
-    """GB 11643 MOD 11-2 check character of the first 17 digits, given as one Int64."""
+def id_check_holds(digits17: pl.Expr, check: pl.Expr) -> pl.Expr:
+    """GB 11643's MOD 11-2 check, as the standard states it: the 18 characters weighted by
+    2^(17-i) mod 11 sum to 1 modulo 11, the check character X counting 10. `digits17` is the
+    first 17 digits as one Int64, `check` the 18th character, upper-cased. (Computing the
+    check character and comparing strings took five times as long: 2.2 s of CPU at 1M rows
+    against 0.4 s, most of phase 1's row rules.)"""
     total = pl.lit(0, pl.Int64)
     for i, weight in enumerate(_ID_WEIGHTS):
         total = total + ((digits17 // 10 ** (16 - i)) % 10) * weight
-    check = (12 - total % 11) % 11
-    return pl.when(check == 10).then(pl.lit("X")).otherwise(check.cast(pl.String))
+    value = (
+        pl.when(check == "X")
+        .then(pl.lit(10, pl.Int64))
+        .otherwise(check.str.to_integer(strict=False))
+    )
+    return (total + value) % 11 == 1
 
 
 def applies(importer, path: Path) -> bool:
@@ -296,7 +304,7 @@ class _MemberRules(_Rules):
             .otherwise(31)
         )
         good = (
-            (id_check_characters(n) == pl.col("_id").str.slice(17, 1))
+            id_check_holds(n, pl.col("_id").str.slice(17, 1))
             & month.is_between(1, 12)
             & day.is_between(1, days)
             & (year >= 1880)
