@@ -10,9 +10,10 @@
 It makes a synthetic county (cached under bench/data/), loads it into a PostgreSQL database of
 its own (created afresh), and times each step beside a bare baseline on the same rows in the same
 run: the validated import of members beside `psql \\copy` of the same file into a plain table
-(and, to show the floor the target table's seven indexes set, beside `\\copy` of the loaded rows
-into an empty copy of registry_member with the same indexes); phase 1 alone (read, parse, check,
-spool: the vectorised pass for CSV) in a child process, with its peak memory;
+(and beside `\\copy` of the loaded rows into an empty copy of registry_member with the same
+indexes, and beside the import's floor: the loaded rows `\\copy`ed into a bare copy of the
+table, then indexed, as the direct load does); phase 1 alone (read, parse, check, spool: the
+vectorised pass for CSV) in a child process, with its peak memory;
 the policy assessment beside a bare `COPY (SELECT ...) TO STDOUT` of the rows it reads, the
 county roll-up (live), the refresh of the dashboards' stored roll-ups, and the county dashboard
 page's server time (django.test.Client as a county_admin, median of --page-repeat requests);
