@@ -284,6 +284,7 @@ def three_ways(monkeypatch):
     monkeypatch.setattr(base, "STAGE_INDEXES_BELOW", 0)
     # Batches of 2 rows: households, heads and ids cross batch borders.
     monkeypatch.setattr(vectorised, "BATCH_ROWS", 2)
+    monkeypatch.setattr(vectorised, "BLOCK_BYTES", 50)  # and blocks shorter than a row
     routes: list[tuple[str, str | None]] = []
     real = direct.load
 
@@ -319,13 +320,14 @@ def test_a_clean_first_load_goes_direct_and_loads_as_the_careful_paths(places, w
             member_row("H2", "head"),
             member_row("H1", "spouse", disability_grade="", health="disabled", dropout=""),
             member_row("H3", "head", name="王\\五\t六"),  # escapes survive the COPY
+            member_row("H3", "child", name='多行\n"引号", 姓名'),  # quoted, read in blocks
             member_row("H3", "child", student="primary", dropout="0"),
             # Left to the per-row code by the column-wise pass, and good: in among the others.
             member_row("H2", "child", birth_date="1980-01-01 00:00:00"),
         ],
     )
     outcomes, routes = three_ways([_households(write), ("members", members)])
-    assert outcomes[1][:4] == ("members", 6, 6, 0)
+    assert outcomes[1][:4] == ("members", 7, 7, 0)
     assert routes == [("direct", None)]
 
 

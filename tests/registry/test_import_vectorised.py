@@ -53,7 +53,7 @@ def spy(monkeypatch):
 
     monkeypatch.setattr(vectorised, "validate", validate)
     monkeypatch.setattr(vectorised, "BATCH_ROWS", 3)  # many batches: memo and offsets carry
-    # Blocks shorter than a line: a quote-free file is cut wherever a block can end.
+    # Blocks shorter than a line: a file is cut wherever a block can end.
     monkeypatch.setattr(vectorised, "BLOCK_BYTES", 50)
     return calls
 
@@ -189,11 +189,76 @@ def test_a_file_read_in_blocks_gives_what_one_scan_of_it_gives(places, write, sp
     monkeypatch.setattr(pl, "read_csv", lambda *a, **kw: parsed.append(1) or read_csv(*a, **kw))
     blocks = outcome("members", path, by_rows=False, monkeypatch=monkeypatch)
     assert len(parsed) > 1  # a block at a time
-    monkeypatch.setattr(vectorised, "_quoted", lambda path: True)
+    monkeypatch.setattr(vectorised, "_block_ends", lambda path: None)
     scanned = outcome("members", path, by_rows=False, monkeypatch=monkeypatch)
     assert blocks == scanned
     assert blocks[0][0] == "refused" and {p.row for p in blocks[0][2]} >= {3, 4, 5, 7}
     assert spy["fallback"] == 0
+
+
+def test_a_quoted_file_is_read_in_blocks_that_end_where_its_records_end(
+    places, write, spy, monkeypatch
+):
+    _households(write, "H1", "H2")
+    rows = [
+        member_row("H1", "head", name='多行\n"引号"\r\n, 姓名'),
+        member_row("H1", "spouse", name="a,b"),
+        member_row("H2", "head", name='"'),
+        member_row("H2", "child", name="\n\n", sex="x"),
+        member_row("H2", "child", name='末行 "quoted"'),
+    ]
+    path = write("m.csv", rows)
+    data = path.read_bytes()
+    assert data.count(b'"') > 10
+    ends = vectorised._block_ends(path)
+    assert ends is not None and len(ends) > 3 and ends[-1] == len(data)
+    # every block ends where a record ends: what the csv module reads of the file up to it
+    # is whole records, as many as the block's line ends outside quotes say
+    for end in ends:
+        assert data[end - 1 : end] == b"\n"
+    parsed = []
+    read_csv = pl.read_csv
+    monkeypatch.setattr(pl, "read_csv", lambda *a, **kw: parsed.append(1) or read_csv(*a, **kw))
+    blocks = outcome("members", path, by_rows=False, monkeypatch=monkeypatch)
+    assert len(parsed) == len(ends)
+    monkeypatch.setattr(vectorised, "_block_ends", lambda path: None)
+    assert outcome("members", path, by_rows=False, monkeypatch=monkeypatch) == blocks
+    monkeypatch.undo()
+    assert outcome("members", path, by_rows=True, monkeypatch=monkeypatch) == blocks
+    assert blocks[0][0] == "refused" and {p.row for p in blocks[0][2]} == {5}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'a,b"c,d\n1,2\n',  # a quote inside an unquoted cell
+        b'a,"b"c,d\n1,2\n',  # text after a closing quote
+        b'a, "b",d\n1,2\n',  # a space before an opening quote
+        b'a,"b\n1,2\n',  # never closed
+    ],
+)
+def test_a_file_quoted_otherwise_than_plainly_is_scanned_whole(tmp_path, data):
+    path = tmp_path / "m.csv"
+    path.write_bytes(b"x,y\n" + data)
+    assert vectorised._block_ends(path) is None
+
+
+def test_a_cut_never_falls_inside_a_quoted_cell():
+    data = b'1,"a\nb"\n2,"c\n""d\n"\n3,"e\n'
+    record_ends = [8, 19]  # the csv module reads three records: these are the first two ends
+    for size in range(1, len(data) + 1):
+        cut = vectorised._record_end(data[:size], final=False)
+        assert cut == max([0, *(e for e in record_ends if e <= size)])
+    last = b'1,"a"\n2,b'  # the file's last block: all of it
+    assert vectorised._record_end(last, final=True) == len(last)
+    with pytest.raises(vectorised._Scan):
+        vectorised._record_end(data, final=True)  # the last cell is never closed
+
+
+def test_a_file_with_every_cell_quoted_is_scanned_whole(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_bytes(b'"x","y"\n' + b'"1","2"\n' * 100)
+    assert vectorised._block_ends(path) is None
 
 
 def test_files_the_batch_reader_cannot_take_go_row_by_row(places, write, spy, monkeypatch):

@@ -22,8 +22,11 @@ row; a file of bad rows costs what the per-row path costs.
 Only two blocks of the file (BLOCK_BYTES), the current batch and the memos of distinct cells
 (at most _MEMO_LIMIT per column; the memoised columns hold a few dozen distinct cells) are in
 memory: peak RSS 0.75 GB at 1M members, 0.81 GB at 10M (docs/benchmarks.md, "Phase 1
-memory"). A file with a quoted cell, which may hold a line end, is scanned whole by polars,
-whose reader buffers more of a larger file: 0.9 GB at 1M, 1.2 GB at 10M.
+memory"). A block ends at a line end outside quoted cells, so a file with quoted cells (which
+may hold line ends) is read in blocks too: 0.68 GB at 1M, 0.70 GB at 10M with a tenth of its
+names quoted. A file quoted otherwise than plainly (a quote inside an unquoted cell, every cell
+quoted) is scanned whole by polars, whose reader buffers more of a larger file: 0.84 GB at
+1M, 1.14 GB at 10M.
 
 Files the batch reader cannot take the way the csv module does — not UTF-8, ragged rows wider
 than the header, a lone CR line end — raise Fallback, and import_file starts again with the
@@ -35,6 +38,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -50,13 +54,18 @@ from .problems import ProblemLog
 from .spool import Spool, encode, frame_rows
 
 BATCH_ROWS = 200_000
-# A file without a quote character is read in blocks of this many bytes, each cut after its
-# last line end and parsed alone, the next one while this one's rows are checked: two blocks
+# A file is read in blocks of this many bytes, each cut after its last line end outside a
+# quoted cell and parsed alone, the next one while this one's rows are checked: two blocks
 # in memory whatever the file's size, where polars' own scan of a file buffers more of a
 # larger one (290 MB of a 1M-row file, 470 MB of a 3M-row one). Phase 1's peak: 0.75 GB at
 # 1M rows, 0.81 GB at 10M, 5-10 % slower than the scan; 8 MB blocks 0.5 GB, 12-20 % slower
 # (docs/benchmarks.md, "Phase 1 memory").
 BLOCK_BYTES = 16 << 20
+# A block's quoted cells are found one at a time (a regular expression; 4 µs a cell here, 0.4 s
+# for 100,000): past one quote in this many bytes the file is scanned whole instead.
+_BYTES_PER_QUOTE, _QUOTES_AT_MOST = 256, 64
+# A quoted cell: its quotes doubled inside; closed by a quote, or open at the end of a block.
+_QUOTED_CELL = re.compile(rb'"[^"]*(?:""[^"]*)*(?:(")|\Z)')
 _MEMO_LIMIT = 200_000  # remembered distinct cells per column, across batches
 # Exactly the characters str.strip() removes (the per-row readers strip with it).
 _WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
@@ -397,20 +406,84 @@ def _has_lone_cr(path: Path) -> bool:
     return b"\r" in block.replace(b"\r\n", b"")
 
 
-def _quoted(path: Path) -> bool:
+class _Scan(Exception):  # noqa: N818 - a signal: the file is read by polars' scan, whole
+    pass
+
+
+def _block_ends(path: Path) -> list[int] | None:
+    """The offsets in the file at which its blocks end (each about BLOCK_BYTES, the last at the
+    end of the file), every one just after a line end that ends a record; None when the file
+    is for polars' scan of the whole file. One read of the file, before any block is parsed:
+    a quoting only the scan can take shows anywhere in the file before the first row is
+    checked, not after some rows went on."""
     with path.open("rb") as fh:
-        while block := fh.read(1 << 22):
-            if b'"' in block:
-                return True
-    return False
+        header = fh.readline()
+        if header.count(b'"') % 2:  # a quoted line end inside the header
+            return None
+        ends, start = [], len(header)
+        try:
+            while True:
+                # Each read starts where a record starts: no block is copied to be joined.
+                fh.seek(start)
+                data = fh.read(BLOCK_BYTES)
+                final = len(data) < BLOCK_BYTES
+                while not (cut := _record_end(data, final=final)) and not final:
+                    more = fh.read(BLOCK_BYTES)  # a record longer than a block
+                    data, final = data + more, len(more) < BLOCK_BYTES
+                if cut:
+                    ends.append(start + cut)
+                    start += cut
+                if final and cut == len(data):
+                    return ends
+        except _Scan:
+            return None
+
+
+def _record_end(data: bytes, *, final: bool) -> int:
+    """Where a block of whole records ends in `data` (which starts at a record): after its
+    last line end outside any quoted cell (0: none yet); all of `data` if it is the file's
+    last. Raises _Scan where the quoting is not the plain one, each quoted cell opening at
+    the start of a cell, its quotes doubled inside and closing at the end of the cell (a
+    quote inside an unquoted cell is read differently by readers), or where quoted cells are
+    so many that finding them one by one here would cost more than the scan's memory."""
+    if b'"' not in data:
+        return len(data) if final else data.rfind(b"\n") + 1
+    if data.count(b'"') > _QUOTES_AT_MOST + len(data) // _BYTES_PER_QUOTE:
+        raise _Scan
+    spans: list[tuple[int, int]] = []  # (opening quote, closing quote) of each quoted cell
+    for cell in _QUOTED_CELL.finditer(data):
+        opening, closing = cell.start(), cell.end() - 1
+        if opening and data[opening - 1] not in b",\n":
+            raise _Scan
+        if cell.group(1) is None:  # open at the end of the block: goes on in the next one
+            if final:
+                raise _Scan
+            spans.append((opening, len(data)))
+            break
+        after = data[closing + 1 : closing + 2]
+        if after and after not in b",\r\n":
+            raise _Scan
+        spans.append((opening, closing))
+    if final:
+        return len(data)
+    end = len(data)
+    while spans:
+        line_end = data.rfind(b"\n", 0, end)
+        while spans and spans[-1][0] > line_end:
+            spans.pop()
+        if not spans or spans[-1][1] < line_end:
+            return line_end + 1
+        end = spans.pop()[0]  # inside that quoted cell: look before it
+    return data.rfind(b"\n", 0, end) + 1
 
 
 def _records(path: Path, names: list[str]) -> Iterator[pl.DataFrame]:
     """The file's records after its header, at most BATCH_ROWS at a time, each cell a string
-    (None where empty) in the columns `names`. Where no cell is quoted, every line end ends a
-    record, so the file is parsed a block at a time (BLOCK_BYTES); a quoted cell may hold a
-    line end, and polars' scan of the whole file finds the records."""
-    if _quoted(path):
+    (None where empty) in the columns `names`. The file is parsed a block at a time, each
+    block cut after a line end that ends a record (_block_ends); a file quoted otherwise than
+    plainly is scanned whole by polars."""
+    ends = _block_ends(path)
+    if ends is None:
         scan = pl.scan_csv(
             path, has_header=True, new_columns=names, infer_schema=False, quote_char='"'
         )
@@ -423,7 +496,7 @@ def _records(path: Path, names: list[str]) -> Iterator[pl.DataFrame]:
     # polars parses without the GIL: the next block while the caller checks this one's rows.
     with path.open("rb") as fh, ThreadPoolExecutor(1, "jingzhun-import-read") as reader:
         pending = None
-        for data in _blocks(fh):
+        for data in _blocks(fh, ends):
             parsing = reader.submit(parse, data)
             if pending is not None:
                 yield from pending.result().iter_slices(BATCH_ROWS)
@@ -432,21 +505,13 @@ def _records(path: Path, names: list[str]) -> Iterator[pl.DataFrame]:
             yield from pending.result().iter_slices(BATCH_ROWS)
 
 
-def _blocks(fh) -> Iterator[bytes]:
-    """The records of a quote-free file, about BLOCK_BYTES at a time, each block cut after a
-    line end and behind the file's own header line, so that the header gives its width as in
-    a scan of the whole file (short rows filled, longer ones refused)."""
+def _blocks(fh, ends: list[int]) -> Iterator[bytes]:
+    """The file's records, a block at a time as _block_ends cut them, each behind the file's
+    own header line, so that the header gives its width as in a scan of the whole file (short
+    rows filled, longer ones refused)."""
     header = fh.readline()
-    rest = b""
-    while True:
-        chunk = fh.read(BLOCK_BYTES)
-        data = rest + chunk
-        cut = data.rfind(b"\n") + 1 if chunk else len(data)
-        rest = data[cut:]
-        if cut:
-            yield header + data[:cut]
-        if not chunk:
-            return
+    for end in ends:
+        yield header + fh.read(end - fh.tell())
 
 
 def validate(
