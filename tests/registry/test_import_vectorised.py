@@ -4,6 +4,8 @@ database contents; and the MOD 11-2 check against python-stdnum."""
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 
 import polars as pl
@@ -253,6 +255,34 @@ def test_a_cut_never_falls_inside_a_quoted_cell():
     assert vectorised._record_end(last, final=True) == len(last)
     with pytest.raises(vectorised._Scan):
         vectorised._record_end(data, final=True)  # the last cell is never closed
+
+
+def test_blocks_of_any_size_hold_whole_records_as_the_csv_module_reads_them(tmp_path, monkeypatch):
+    rng = random.Random(7)
+    alphabet = ["a", "b", "张", ",", '"', "\n", "\r\n", " "]
+    records = [
+        ["".join(rng.choice(alphabet) for _ in range(rng.randrange(6))) for _ in range(3)]
+        for _ in range(300)
+    ]
+    path = tmp_path / "m.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["x", "y", "z"], *records])
+    data = path.read_bytes()
+    header = len(data.split(b"\n", 1)[0]) + 1
+
+    def read(raw: bytes) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+
+    monkeypatch.setattr(vectorised, "_BYTES_PER_QUOTE", 1)  # quotes as dense as they come
+    for size in (1, 7, 50, 333, 4096):
+        monkeypatch.setattr(vectorised, "BLOCK_BYTES", size)
+        ends = vectorised._block_ends(path)
+        assert ends is not None and ends[-1] == len(data)
+        got, start = [], header
+        for end in ends:
+            got += read(data[start:end])  # a block's records, read alone
+            start = end
+        assert got == records
 
 
 def test_a_file_with_every_cell_quoted_is_scanned_whole(tmp_path):
