@@ -160,10 +160,12 @@ def bare_copy_indexed(url: str, table: str) -> float:
 def bare_copy_then_built(url: str, table: str) -> float:
     """The floor of any validated import into `table` the way the direct load goes: `\\copy`
     of the rows already loaded (checked, typed, their ids and households resolved) into an
-    empty copy of the table that has only its primary key and CHECK constraints, then its
-    other indexes built (unique constraints as unique indexes: the same build) and its foreign keys added (validated), in one transaction with the
-    import's `maintenance_work_mem`. Phase 1 costs nothing here: the import's distance from
-    this is what its own work costs."""
+    empty copy of the table that has only its CHECK constraints, then its primary key and other
+    indexes built (unique constraints as unique indexes: the same build) and its foreign keys
+    added (validated), in one transaction with the import's `maintenance_work_mem`. Phase 1
+    costs nothing here: the import's distance from this is what its own work costs. (The
+    members' primary key, which no other table's foreign key uses, is built after the load, as
+    importing/indexes.py does.)"""
     import tempfile
 
     copy = "bare_built"
@@ -171,8 +173,7 @@ def bare_copy_then_built(url: str, table: str) -> float:
         url,
         "-c",
         f"DROP TABLE IF EXISTS {copy}; CREATE TABLE {copy} "
-        f"(LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS); "
-        f"ALTER TABLE {copy} ADD PRIMARY KEY (id)",
+        f"(LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
     )
     built = psql(
         url,
@@ -196,6 +197,7 @@ def bare_copy_then_built(url: str, table: str) -> float:
                     "BEGIN;",
                     "SET LOCAL maintenance_work_mem = '256MB';",
                     f"\\copy {copy} FROM '{dump}'",
+                    f"ALTER TABLE {copy} ADD PRIMARY KEY (id);",
                     *(s for s in built + foreign if s.strip()),
                     "COMMIT;",
                 ]

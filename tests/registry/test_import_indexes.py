@@ -7,7 +7,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from jingzhun.registry.importing import ImportRefused, import_file, indexes
 from jingzhun.registry.importing.kinds import MemberImporter
@@ -100,3 +100,33 @@ def test_the_id_number_index_carries_household_and_id_and_a_large_load_rebuilds_
     import_file("members", write("m.csv", rows), engine="fast")
     assert ("registry_member", True) in rebuilds
     assert definition() == "UNIQUE (id_number) INCLUDE (household_id, id)"
+
+
+def test_a_large_load_rebuilds_the_members_primary_key_but_keeps_the_households_it_hangs_on(
+    places, write, rebuilds, monkeypatch
+):
+    dropped: list[str] = []
+    real = indexes._rebuild_steps
+
+    def noting(cursor, table):
+        steps = real(cursor, table)
+        dropped.extend(drop for drop, _ in steps)
+        return steps
+
+    monkeypatch.setattr(indexes, "_rebuild_steps", noting)
+    flush_deferred_checks()
+    import_file("households", write("h.csv", [household_row("H1"), household_row("H2")]))
+    flush_deferred_checks()
+    before = schema()
+    rows = [member_row("H1", "head"), member_row("H2", "head")]
+    import_file("members", write("m.csv", rows), engine="fast")
+    assert rebuilds == [("registry_household", True), ("registry_member", True)]
+    assert 'ALTER TABLE "registry_member" DROP CONSTRAINT "registry_member_pkey"' in dropped
+    assert not any("registry_household_pkey" in drop for drop in dropped)
+    assert schema() == before  # the primary key back as it was, under its own name
+    with connection.cursor() as cursor:
+        first = Member.objects.order_by("id").values_list("id", flat=True)[0]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            cursor.execute(
+                "INSERT INTO registry_member SELECT * FROM registry_member WHERE id = %s", [first]
+            )
