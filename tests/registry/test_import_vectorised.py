@@ -251,6 +251,7 @@ def test_a_cut_never_falls_inside_a_quoted_cell():
     for size in range(1, len(data) + 1):
         cut = vectorised._record_end(data[:size], final=False)
         assert cut == max([0, *(e for e in record_ends if e <= size)])
+    assert vectorised._record_end(b'1\n2,"a', final=False) == 2  # every quote after the cut
     last = b'1,"a"\n2,b'  # the file's last block: all of it
     assert vectorised._record_end(last, final=True) == len(last)
     with pytest.raises(vectorised._Scan):
@@ -273,7 +274,6 @@ def test_blocks_of_any_size_hold_whole_records_as_the_csv_module_reads_them(tmp_
     def read(raw: bytes) -> list[list[str]]:
         return list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
 
-    monkeypatch.setattr(vectorised, "_BYTES_PER_QUOTE", 1)  # quotes as dense as they come
     for size in (1, 7, 50, 333, 4096):
         monkeypatch.setattr(vectorised, "BLOCK_BYTES", size)
         ends = vectorised._block_ends(path)
@@ -285,10 +285,68 @@ def test_blocks_of_any_size_hold_whole_records_as_the_csv_module_reads_them(tmp_
         assert got == records
 
 
-def test_a_file_with_every_cell_quoted_is_scanned_whole(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_bytes(b'"x","y"\n' + b'"1","2"\n' * 100)
-    assert vectorised._block_ends(path) is None
+def test_any_file_the_cut_takes_reads_in_blocks_as_polars_reads_it_whole(tmp_path, monkeypatch):
+    """Quotes anywhere, not only where a writer puts them: a file is either left to the scan,
+    or its blocks, each read alone behind the header, give the rows of the whole file."""
+    rng = random.Random(11)
+    pieces = ["a", ",", '"', "\n", " ", '""', ',"', '",', '"\n']
+    path, header = tmp_path / "m.csv", b"x,y,z\n"
+
+    def read(data: bytes) -> list[tuple]:
+        return pl.read_csv(io.BytesIO(data), infer_schema=False, new_columns=["x", "y", "z"]).rows()
+
+    compared = 0
+    for _ in range(1500):
+        data = header + "".join(rng.choice(pieces) for _ in range(rng.randrange(5, 60))).encode()
+        path.write_bytes(data)
+        try:
+            whole = read(data)
+        except pl.exceptions.ComputeError:  # ragged: the per-row reader's (Fallback)
+            continue
+        for size in (1, 5, 17):
+            monkeypatch.setattr(vectorised, "BLOCK_BYTES", size)
+            ends = vectorised._block_ends(path)
+            if ends is None:
+                continue
+            starts = [len(header), *ends[:-1]]
+            assert [
+                r for s, e in zip(starts, ends, strict=True) for r in read(header + data[s:e])
+            ] == whole
+            compared += 1
+    assert compared > 200  # files the cut took, each at three block sizes
+
+
+def test_a_file_with_every_cell_quoted_is_read_in_blocks_as_the_scan_and_the_rows_read_it(
+    places, write, spy, monkeypatch
+):
+    _households(write, "H1", "H2")
+    rows = [
+        member_row("H1", "head", name='多行\n"引号"'),
+        member_row("H1", "spouse", name=""),
+        member_row("H2", "head", name="a,b"),
+        member_row("H2", "child", sex="x"),
+    ]
+    plain = write("plain.csv", rows)
+    path = write("m.csv", [])
+    with (
+        plain.open(encoding="utf-8", newline="") as src,
+        path.open("w", encoding="utf-8", newline="") as out,
+    ):
+        csv.writer(out, quoting=csv.QUOTE_ALL).writerows(csv.reader(src))
+    data = path.read_bytes()
+    assert data.startswith(b'"household_no","id_number"') and b',"",' in data
+    monkeypatch.setattr(vectorised, "BLOCK_BYTES", 40)
+    ends = vectorised._block_ends(path)
+    # every record is longer than a block: a block each, cut after its closing line end
+    assert ends is not None and len(ends) == len(rows) and ends[-1] == len(data)
+    assert all(data[end - 3 : end] == b'"\r\n' for end in ends)
+    blocks = outcome("members", path, by_rows=False, monkeypatch=monkeypatch)
+    assert blocks[0][0] == "refused" and {p.row for p in blocks[0][2]} == {3, 5}
+    monkeypatch.setattr(vectorised, "_block_ends", lambda path: None)
+    assert outcome("members", path, by_rows=False, monkeypatch=monkeypatch) == blocks
+    monkeypatch.undo()
+    assert outcome("members", path, by_rows=True, monkeypatch=monkeypatch) == blocks
+    assert outcome("members", plain, by_rows=True, monkeypatch=monkeypatch) == blocks
 
 
 def test_files_the_batch_reader_cannot_take_go_row_by_row(places, write, spy, monkeypatch):

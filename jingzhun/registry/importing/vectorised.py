@@ -23,10 +23,10 @@ Only two blocks of the file (BLOCK_BYTES), the current batch and the memos of di
 (at most _MEMO_LIMIT per column; the memoised columns hold a few dozen distinct cells) are in
 memory: peak RSS 0.75 GB at 1M members, 0.81 GB at 10M (docs/benchmarks.md, "Phase 1
 memory"). A block ends at a line end outside quoted cells, so a file with quoted cells (which
-may hold line ends) is read in blocks too: 0.68 GB at 1M, 0.70 GB at 10M with a tenth of its
-names quoted. A file quoted otherwise than plainly (a quote inside an unquoted cell, every cell
-quoted) is scanned whole by polars, whose reader buffers more of a larger file: 0.84 GB at
-1M, 1.14 GB at 10M.
+may hold line ends), every cell quoted or only some, is read in blocks too: 0.68 GB at 1M,
+0.70 GB at 10M with a tenth of its names quoted. A file quoted otherwise than plainly (a quote
+inside an unquoted cell, text after a closing quote) is scanned whole by polars, whose reader
+buffers more of a larger file: 0.84 GB at 1M, 1.14 GB at 10M.
 
 Files the batch reader cannot take the way the csv module does — not UTF-8, ragged rows wider
 than the header, a lone CR line end — raise Fallback, and import_file starts again with the
@@ -38,11 +38,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from stdnum.cn import ric
 
@@ -61,11 +61,8 @@ BATCH_ROWS = 200_000
 # 1M rows, 0.81 GB at 10M, 5-10 % slower than the scan; 8 MB blocks 0.5 GB, 12-20 % slower
 # (docs/benchmarks.md, "Phase 1 memory").
 BLOCK_BYTES = 16 << 20
-# A block's quoted cells are found one at a time (a regular expression; 4 µs a cell here, 0.4 s
-# for 100,000): past one quote in this many bytes the file is scanned whole instead.
-_BYTES_PER_QUOTE, _QUOTES_AT_MOST = 256, 64
-# A quoted cell: its quotes doubled inside; closed by a quote, or open at the end of a block.
-_QUOTED_CELL = re.compile(rb'"[^"]*(?:""[^"]*)*(?:(")|\Z)')
+_QUOTE, _COMMA, _LF, _CR = b'",\n\r'
+_TAIL_BYTES = 1 << 16  # a block's last line end outside quotes is nearly always in this
 _MEMO_LIMIT = 200_000  # remembered distinct cells per column, across batches
 # Exactly the characters str.strip() removes (the per-row readers strip with it).
 _WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
@@ -444,37 +441,49 @@ def _record_end(data: bytes, *, final: bool) -> int:
     last line end outside any quoted cell (0: none yet); all of `data` if it is the file's
     last. Raises _Scan where the quoting is not the plain one, each quoted cell opening at
     the start of a cell, its quotes doubled inside and closing at the end of the cell (a
-    quote inside an unquoted cell is read differently by readers), or where quoted cells are
-    so many that finding them one by one here would cost more than the scan's memory."""
+    quote inside an unquoted cell is read differently by readers).
+
+    Column-wise over the block's bytes: with the plain quoting a byte is inside a quoted cell
+    exactly when an odd number of quotes comes before it, so a line end with an even count
+    ends a record. That holds when every quote with an even count before it (an opening)
+    follows a comma, a line end, the block's start or a quote (the second of a doubled
+    pair), and every other one (a closing) is followed by a comma, a line end or a quote,
+    which is checked for every quote of the block: any density of quoting, every cell
+    quoted included, at the cost of two passes over the block's bytes."""
     if b'"' not in data:
         return len(data) if final else data.rfind(b"\n") + 1
-    if data.count(b'"') > _QUOTES_AT_MOST + len(data) // _BYTES_PER_QUOTE:
-        raise _Scan
-    spans: list[tuple[int, int]] = []  # (opening quote, closing quote) of each quoted cell
-    for cell in _QUOTED_CELL.finditer(data):
-        opening, closing = cell.start(), cell.end() - 1
-        if opening and data[opening - 1] not in b",\n":
-            raise _Scan
-        if cell.group(1) is None:  # open at the end of the block: goes on in the next one
-            if final:
-                raise _Scan
-            spans.append((opening, len(data)))
-            break
-        after = data[closing + 1 : closing + 2]
-        if after and after not in b",\r\n":
-            raise _Scan
-        spans.append((opening, closing))
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == _QUOTE)
     if final:
-        return len(data)
-    end = len(data)
-    while spans:
-        line_end = data.rfind(b"\n", 0, end)
-        while spans and spans[-1][0] > line_end:
-            spans.pop()
-        if not spans or spans[-1][1] < line_end:
-            return line_end + 1
-        end = spans.pop()[0]  # inside that quoted cell: look before it
-    return data.rfind(b"\n", 0, end) + 1
+        if len(quotes) % 2:
+            raise _Scan  # a quoted cell never closed
+        end = len(data)
+    else:
+        # The last line end outside a quoted cell, looked for at the block's end first.
+        tail = max(0, len(data) - _TAIL_BYTES)
+        while True:
+            line_ends = np.flatnonzero(raw[tail:] == _LF) + tail
+            outside = line_ends[np.searchsorted(quotes, line_ends) % 2 == 0]
+            if len(outside) or not tail:
+                break
+            tail = 0
+        if not len(outside):
+            return 0
+        end = int(outside[-1]) + 1
+        # The quotes of the records cut off; those after the cut are the next block's.
+        quotes = quotes[: np.searchsorted(quotes, end)]
+        if not len(quotes):
+            return end
+    opening, closing = quotes[0::2], quotes[1::2]
+    # Only the first opening can be at the block's start, only the last closing at its end.
+    before = raw[opening[1:] - 1 if opening[0] == 0 else opening - 1]
+    after = raw[closing[:-1] + 1 if closing[-1] == len(raw) - 1 else closing + 1]
+    if not (
+        ((before == _COMMA) | (before == _LF) | (before == _QUOTE)).all()
+        and ((after == _COMMA) | (after == _LF) | (after == _CR) | (after == _QUOTE)).all()
+    ):
+        raise _Scan
+    return end
 
 
 def _records(path: Path, names: list[str]) -> Iterator[pl.DataFrame]:
