@@ -198,6 +198,18 @@ def test_a_file_read_in_blocks_gives_what_one_scan_of_it_gives(places, write, sp
     assert spy["fallback"] == 0
 
 
+def read_three_ways(path, monkeypatch, parsed=lambda: True):
+    """A members file's outcome read in blocks, held to polars' scan of the whole file and to
+    the per-row reader (`parsed`: what to hold of the blocked read before the others run)."""
+    blocks = outcome("members", path, by_rows=False, monkeypatch=monkeypatch)
+    assert parsed()
+    monkeypatch.setattr(vectorised, "_block_ends", lambda path: None)
+    assert outcome("members", path, by_rows=False, monkeypatch=monkeypatch) == blocks
+    monkeypatch.undo()
+    assert outcome("members", path, by_rows=True, monkeypatch=monkeypatch) == blocks
+    return blocks
+
+
 def test_a_quoted_file_is_read_in_blocks_that_end_where_its_records_end(
     places, write, spy, monkeypatch
 ):
@@ -221,12 +233,7 @@ def test_a_quoted_file_is_read_in_blocks_that_end_where_its_records_end(
     parsed = []
     read_csv = pl.read_csv
     monkeypatch.setattr(pl, "read_csv", lambda *a, **kw: parsed.append(1) or read_csv(*a, **kw))
-    blocks = outcome("members", path, by_rows=False, monkeypatch=monkeypatch)
-    assert len(parsed) == len(ends)
-    monkeypatch.setattr(vectorised, "_block_ends", lambda path: None)
-    assert outcome("members", path, by_rows=False, monkeypatch=monkeypatch) == blocks
-    monkeypatch.undo()
-    assert outcome("members", path, by_rows=True, monkeypatch=monkeypatch) == blocks
+    blocks = read_three_ways(path, monkeypatch, parsed=lambda: len(parsed) == len(ends))
     assert blocks[0][0] == "refused" and {p.row for p in blocks[0][2]} == {5}
 
 
@@ -340,12 +347,8 @@ def test_a_file_with_every_cell_quoted_is_read_in_blocks_as_the_scan_and_the_row
     # every record is longer than a block: a block each, cut after its closing line end
     assert ends is not None and len(ends) == len(rows) and ends[-1] == len(data)
     assert all(data[end - 3 : end] == b'"\r\n' for end in ends)
-    blocks = outcome("members", path, by_rows=False, monkeypatch=monkeypatch)
+    blocks = read_three_ways(path, monkeypatch)
     assert blocks[0][0] == "refused" and {p.row for p in blocks[0][2]} == {3, 5}
-    monkeypatch.setattr(vectorised, "_block_ends", lambda path: None)
-    assert outcome("members", path, by_rows=False, monkeypatch=monkeypatch) == blocks
-    monkeypatch.undo()
-    assert outcome("members", path, by_rows=True, monkeypatch=monkeypatch) == blocks
     assert outcome("members", plain, by_rows=True, monkeypatch=monkeypatch) == blocks
 
 
