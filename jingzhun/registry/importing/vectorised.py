@@ -25,9 +25,9 @@ memory: peak RSS 0.75 GB at 1M members, 0.81 GB at 10M (docs/benchmarks.md, "Pha
 memory"). A block ends at a line end outside quoted cells, so a file with quoted cells (which
 may hold line ends), every cell quoted or only some, is read in blocks too: 0.68 GB at 1M,
 0.70 GB at 10M with a tenth of its names quoted, 0.61 and 0.67 GB with every cell quoted. A
-file quoted otherwise than plainly (a quote
-inside an unquoted cell, text after a closing quote) is scanned whole by polars, whose reader
-buffers more of a larger file: 0.84 GB at 1M, 1.14 GB at 10M.
+file quoted otherwise than plainly (a quote inside an unquoted cell, text after a closing
+quote) is scanned whole by polars, whose reader buffers more of a larger file: 0.84 GB at 1M,
+1.14 GB at 10M.
 
 Files the batch reader cannot take the way the csv module does — not UTF-8, ragged rows wider
 than the header, a lone CR line end — raise Fallback, and import_file starts again with the
