@@ -426,3 +426,17 @@ def test_the_direct_attempts_record_is_each_threads_own():
     worker.join()
     assert seen == [{}]  # another thread (another request) sees none of it
     assert direct.last_run() == {"route": "direct", "phase1": 1.0}
+
+
+def test_the_direct_load_finds_each_households_id_by_its_number_or_none():
+    import polars as pl
+
+    table = direct._Households(
+        pl.DataFrame({"household_no": ["H5", "H1", "H3"], "household_id": [50, 10, 30]})
+    )
+    numbers = pl.Series(["H3", "H0", "H1", "H2", "H5", "H9", None, "H1"])
+    assert table.ids_of(numbers).to_list() == [30, None, 10, None, 50, None, None, 10]
+    empty = direct._Households(
+        pl.DataFrame(schema={"household_no": pl.String, "household_id": pl.Int64})
+    )
+    assert empty.ids_of(pl.Series(["H1", None])).to_list() == [None, None]
