@@ -168,6 +168,8 @@ def bare_copy_then_built(url: str, table: str) -> float:
     importing/indexes.py does.)"""
     import tempfile
 
+    from jingzhun.registry.importing.indexes import SORT_MEM
+
     copy = "bare_built"
     psql(
         url,
@@ -195,7 +197,7 @@ def bare_copy_then_built(url: str, table: str) -> float:
             "\n".join(
                 [
                     "BEGIN;",
-                    "SET LOCAL maintenance_work_mem = '256MB';",
+                    f"SET LOCAL maintenance_work_mem = '{SORT_MEM}';",
                     f"\\copy {copy} FROM '{dump}'",
                     f"ALTER TABLE {copy} ADD PRIMARY KEY (id);",
                     *(s for s in built + foreign if s.strip()),
