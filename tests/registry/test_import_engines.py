@@ -432,10 +432,18 @@ def test_the_direct_load_finds_each_households_id_by_its_number_or_none():
     import polars as pl
 
     table = direct._Households(
-        pl.DataFrame({"household_no": ["H5", "H1", "H3"], "household_id": [50, 10, 30]})
+        pl.DataFrame(
+            {
+                "household_no": ["H5", "H1", "甲3", "H3", "h1", "乙2"],
+                "household_id": [50, 10, 3, 30, 1, 2],
+            }
+        )
     )
-    numbers = pl.Series(["H3", "H0", "H1", "H2", "H5", "H9", None, "H1"])
-    assert table.ids_of(numbers).to_list() == [30, None, 10, None, 50, None, None, 10]
+    numbers = pl.Series(["H3", "H0", "H1", "H2", "H5", "H9", None, "H1", "乙2", "甲3", "丙", "h1"])
+    assert table.ids_of(numbers).to_list() == [
+        *(30, None, 10, None, 50, None, None, 10),
+        *(2, 3, None, 1),
+    ]
     empty = direct._Households(
         pl.DataFrame(schema={"household_no": pl.String, "household_id": pl.Int64})
     )
