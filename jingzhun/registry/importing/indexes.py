@@ -32,11 +32,11 @@ REBUILD_AT_LEAST = 50_000
 # Local to the import's transaction, and only for the large loads that take this path.
 # The careful path's insert sorts by row in memory at 1M rows (~180 MB).
 _WORK_MEM = "256MB"
-# The index builds sort faster in runs that fit the caches than in one sort in memory: 32 MB
-# for each of two participants (PostgreSQL's rule gives a worker at most a share of this, and
-# no less than 32 MB). At 10M members the unique index on ID numbers built in 6.5–7.1 s with
-# this, 7.6–8.7 s with 256 MB and 10 s with 1 GB; at 1M members 0.66–0.69 s against 0.73–0.80 s
-# (docs/benchmarks.md).
+# The index builds sort faster in runs that fit the caches than in one sort in memory.
+# PostgreSQL shares this among a build's participants and plans a worker only while each gets
+# 32 MB: here two participants of 32 MB. At 10M members the unique index on ID numbers built in
+# 6.5–7.1 s with this, 7.6–8.7 s with 256 MB and 10 s with 1 GB; at 1M about the same either
+# way (0.66–0.69 s against 0.73–0.80 s; docs/benchmarks.md).
 SORT_MEM = "64MB"
 _PENDING_TRIGGER_EVENTS = "55006"  # object_in_use: earlier writes of this transaction queued
 
