@@ -331,6 +331,16 @@ def test_a_clean_first_load_goes_direct_and_loads_as_the_careful_paths(places, w
     assert routes == [("direct", None)]
 
 
+def test_a_file_quoted_otherwise_than_plainly_goes_direct_once_written_out_plainly(
+    places, write, three_ways
+):
+    path = write("m.csv", [member_row(f"H{i}", "head", name="NAME") for i in (1, 2, 3)])
+    path.write_bytes(path.read_bytes().replace(b"NAME", '王"五'.encode(), 1))
+    outcomes, routes = three_ways([_households(write), ("members", path)])
+    assert outcomes[1][:4] == ("members", 3, 3, 0)
+    assert routes == [("careful", "not plainly quoted"), ("direct", None)]
+
+
 def test_a_workbook_goes_direct_too(places, write, three_ways):
     clean = write("m.xlsx", [member_row("H1", "head"), member_row("H2", "head")])
     twice = make_id_number()

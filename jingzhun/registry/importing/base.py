@@ -39,7 +39,7 @@ from . import direct, vectorised
 from .cells import CellError
 from .columns import Column, header_index, resolve_header
 from .problems import ImportRefused, Problem, ProblemLog
-from .readers import FileFormatError, Table, is_xlsx, open_table, xlsx_as_csv
+from .readers import FileFormatError, Table, as_plain_csv, is_xlsx, open_table
 from .spool import Spool
 
 STAGE = "jz_import_stage"
@@ -170,6 +170,22 @@ def import_file(
         return _import(importer, path, by, engine, progress, keep_problems, started, go_direct)
 
 
+def _columnwise(importer, source, log, spool, progress, go_direct, keep_problems):
+    """Phase 1 of the CSV `source` column-wise, and the direct load where it goes:
+    (present, loaded, log), present _UNREAD where there is no source to read. Raises
+    vectorised.Fallback and vectorised.NotPlain."""
+    present, loaded = _UNREAD, None
+    if source is not None and go_direct:
+        present, loaded = direct.load(importer, source, log, spool, progress)
+    if present is direct.RERUN:  # the careful path reads it again
+        log.close()
+        log, present = ProblemLog(keep=keep_problems), _UNREAD
+        importer.warnings = 0
+    if source is not None and present is _UNREAD:
+        present = vectorised.validate(importer, source, log, spool, progress)
+    return present, loaded, log
+
+
 def _import(importer, path, by, engine, progress, keep_problems, started, go_direct):
     kind = importer.kind
     # The file's hash meanwhile, in a thread of its own (hashlib lets go of the GIL).
@@ -183,26 +199,31 @@ def _import(importer, path, by, engine, progress, keep_problems, started, go_dir
             present, loaded = _UNREAD, None
             if engine != "orm" and vectorised.applies(importer, path):
                 with tempfile.TemporaryDirectory(prefix="jingzhun-import-") as scratch:
-                    source: Path | None = path
-                    if is_xlsx(path):
-                        # The workbook's cells as the CSV the column-wise pass reads.
-                        source = Path(scratch) / "sheet.csv"
-                        if not xlsx_as_csv(path, source, progress):
-                            source = None
+
+                    def plainly() -> Path | None:
+                        # The cells as the per-row reader reads them, as the CSV the
+                        # column-wise pass reads.
+                        source = Path(scratch) / "plain.csv"
+                        return source if as_plain_csv(path, source, progress) else None
+
+                    source = plainly() if is_xlsx(path) else path
                     try:
-                        if source is not None and go_direct:
-                            present, loaded = direct.load(importer, source, log, spool, progress)
-                        if present is direct.RERUN:  # the careful path reads it again
+                        try:
+                            present, loaded, log = _columnwise(
+                                importer, source, log, spool, progress, go_direct, keep_problems
+                            )
+                        except vectorised.NotPlain:  # raised before any row is read
                             log.close()
-                            log, present = ProblemLog(keep=keep_problems), _UNREAD
-                            importer.warnings = 0
-                        if source is not None and present is _UNREAD:
-                            present = vectorised.validate(importer, source, log, spool, progress)
+                            log = ProblemLog(keep=keep_problems)
+                            present, loaded, log = _columnwise(
+                                importer, plainly(), log, spool, progress, go_direct, keep_problems
+                            )
                     except vectorised.Fallback:  # start again, row by row
                         log.close()
                         spool.close()
                         log, spool = ProblemLog(keep=keep_problems), Spool()
                         importer.warnings = 0
+                        present, loaded = _UNREAD, None
             if present is _UNREAD:
                 with open_table(path) as table:
                     present = _validate(importer, table, log, spool, progress)

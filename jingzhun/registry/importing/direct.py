@@ -143,6 +143,9 @@ def load(importer, source: Path, log, spool, progress):
         except _Abandon as abandon:
             _run()["reason"] = str(abandon)
             return abandon.present, None
+        except vectorised.NotPlain:  # the caller writes the file out plainly and comes back
+            _run()["reason"] = "not plainly quoted"
+            raise
         finally:
             _run()["seconds"] = round(time.perf_counter() - started, 3)
 

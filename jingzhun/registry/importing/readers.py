@@ -131,29 +131,36 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
         workbook.close()
 
 
-def xlsx_as_csv(path: Path, out: Path, progress=None) -> bool:
-    """Write the workbook's first sheet to `out` as the UTF-8 CSV of the cell texts that
-    `open_table` reads from it, so that the column-wise pass (vectorised.py) can check a
-    county's Excel export at CSV speed instead of row by row.
+def as_plain_csv(path: Path, out: Path, progress=None) -> bool:
+    """Write the table `open_table` reads from `path` — a workbook's first sheet, or a CSV file
+    quoted otherwise than plainly — to `out` as a plainly quoted UTF-8 CSV of the very cell
+    texts that reader gives, so that the column-wise pass (vectorised.py) reads at CSV speed
+    what it could not read itself: a county's Excel export; a CSV with a quote inside an
+    unquoted cell, text after a closing quote or a quoted cell never closed, which polars and
+    the csv module read differently.
 
-    Every sheet row up to the last non-empty one becomes a line, blank rows as empty fields,
-    so the CSV's row numbers are the sheet's. False (nothing to rely on in `out`) where a row
-    holds a cell past the header, which only the row-by-row reader reports as it should.
-    Raises FileFormatError as `open_table` does.
+    Every row up to the last non-empty one becomes a line, blank rows as empty fields, so the
+    CSV's row numbers are the source's. False (nothing to rely on in `out`) where a row holds
+    a cell past the header, or the source cannot be read to its end (not UTF-8, malformed):
+    only the row-by-row reader reports those as it should, with the problems of the rows
+    before them.
     """
-    with open_table(path) as table, out.open("w", encoding="utf-8", newline="") as fh:
-        width = len(table.header)
-        blank = [""] * width
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(table.header)
-        last = 1
-        for number, cells in table.rows:
-            if any(cells[width:]):
-                return False
-            for _ in range(number - last - 1):
-                writer.writerow(blank)  # csv writes a lone empty field as "", not a void line
-            writer.writerow(cells[:width] + blank[len(cells) :])
-            last = number
-            if progress and number % 20_000 == 0:
-                progress("read", number - 1, table.fraction_done())
+    try:
+        with open_table(path) as table, out.open("w", encoding="utf-8", newline="") as fh:
+            width = len(table.header)
+            blank = [""] * width
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(table.header)
+            last = 1
+            for number, cells in table.rows:
+                if any(cells[width:]):
+                    return False
+                for _ in range(number - last - 1):
+                    writer.writerow(blank)  # csv writes a lone empty field as "", not a void line
+                writer.writerow(cells[:width] + blank[len(cells) :])
+                last = number
+                if progress and number % 20_000 == 0:
+                    progress("read", number - 1, table.fraction_done())
+    except FileFormatError:
+        return False
     return True

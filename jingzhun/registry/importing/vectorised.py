@@ -26,8 +26,10 @@ memory"). A block ends at a line end outside quoted cells, so a file with quoted
 may hold line ends), every cell quoted or only some, is read in blocks too: 0.68 GB at 1M,
 0.70 GB at 10M with a tenth of its names quoted, 0.61 and 0.67 GB with every cell quoted. A
 file quoted otherwise than plainly (a quote inside an unquoted cell, text after a closing
-quote) is scanned whole by polars, whose reader buffers more of a larger file: 0.84 GB at 1M,
-1.14 GB at 10M.
+quote, a cell never closed) raises NotPlain before any row is read: polars reads such a file
+otherwise than the csv module, dropping or joining cells the per-row reader keeps, so
+import_file writes it out plainly from the csv module's reading (readers.as_plain_csv) and
+reads that.
 
 Files the batch reader cannot take the way the csv module does — not UTF-8, ragged rows wider
 than the header, a lone CR line end — raise Fallback, and import_file starts again with the
@@ -94,7 +96,7 @@ def id_check_holds(digits17: pl.Expr, check: pl.Expr) -> pl.Expr:
 
 def applies(importer, path: Path) -> bool:
     """The kind has column-wise rules; a workbook is first written out as CSV
-    (readers.xlsx_as_csv)."""
+    (readers.as_plain_csv)."""
     return importer.kind in RULES
 
 
@@ -404,15 +406,19 @@ def _has_lone_cr(path: Path) -> bool:
     return b"\r" in block.replace(b"\r\n", b"")
 
 
-class _Scan(Exception):  # noqa: N818 - a signal: the file is read by polars' scan, whole
+class NotPlain(Exception):  # noqa: N818 - a signal: write the file out plainly, read that
+    """Raised by validate before it reads a row (or logs a problem)."""
+
+
+class _Scan(Exception):  # noqa: N818 - a signal: the quoting is not the plain one
     pass
 
 
 def _block_ends(path: Path) -> list[int] | None:
     """The offsets in the file at which its blocks end (each about BLOCK_BYTES, the last at the
     end of the file), every one just after a line end that ends a record; None when the file
-    is for polars' scan of the whole file. One read of the file, before any block is parsed:
-    a quoting only the scan can take shows anywhere in the file before the first row is
+    is not plainly quoted (NotPlain). One read of the file, before any block is parsed: a
+    quoting the blocks cannot take shows anywhere in the file before the first row is
     checked, not after some rows went on."""
     with path.open("rb") as fh:
         header = fh.readline()
@@ -487,18 +493,10 @@ def _record_end(data: bytes, *, final: bool) -> int:
     return end
 
 
-def _records(path: Path, names: list[str]) -> Iterator[pl.DataFrame]:
+def _records(path: Path, names: list[str], ends: list[int]) -> Iterator[pl.DataFrame]:
     """The file's records after its header, at most BATCH_ROWS at a time, each cell a string
     (None where empty) in the columns `names`. The file is parsed a block at a time, each
-    block cut after a line end that ends a record (_block_ends); a file quoted otherwise than
-    plainly is scanned whole by polars."""
-    ends = _block_ends(path)
-    if ends is None:
-        scan = pl.scan_csv(
-            path, has_header=True, new_columns=names, infer_schema=False, quote_char='"'
-        )
-        yield from scan.collect_batches(chunk_size=BATCH_ROWS)
-        return
+    block cut after a line end that ends a record (`ends`, from _block_ends)."""
 
     def parse(data: bytes) -> pl.DataFrame:
         return pl.read_csv(io.BytesIO(data), has_header=True, new_columns=names, infer_schema=False)
@@ -527,7 +525,8 @@ def _blocks(fh, ends: list[int]) -> Iterator[bytes]:
 def validate(
     importer, path: Path, log: ProblemLog, spool: Spool | None, progress, sink=None
 ) -> set[str] | None:
-    """Phase 1 for a CSV file: as base._validate, batch by batch. Raises Fallback.
+    """Phase 1 for a CSV file: as base._validate, batch by batch. Raises Fallback, or
+    NotPlain before anything else for a file not plainly quoted.
 
     Each batch's good rows go to the spool in row order (no spool: not written); `sink`, if
     given, is called with them too, as a frame of `row` (Int64) and `v_<name>` (the spool's
@@ -540,6 +539,9 @@ def validate(
     header = _read_header(path)
     if _has_lone_cr(path):
         raise Fallback
+    ends = _block_ends(path)
+    if ends is None:
+        raise NotPlain
     positions, unknown = _map_header(importer, header, log)
     if positions is None:
         return None
@@ -552,7 +554,7 @@ def validate(
     unknown_seen: dict[int, tuple[int, str]] = {}
     first_row, done = 2, 0  # the first data row is spreadsheet row 2
     try:
-        for batch in _records(path, names):
+        for batch in _records(path, names, ends):
             if batch.width != width:
                 raise Fallback
             frame = this.run(batch, first_row)
