@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.labels import choices
 from jingzhun.core.money import MoneyError, yuan_to_fen
 
 from .vocab import CRITERION, MEASURE_STATUS, MEASURE_TYPE, SEVERITY
@@ -138,23 +139,23 @@ class YuanField(forms.CharField):
 
 
 class MeasureForm(forms.Form):
-    kind = forms.ChoiceField(label=_("措施类型"), choices=MEASURE_TYPE.choices())
+    kind = forms.ChoiceField(label=_("措施类型"), choices=choices(MEASURE_TYPE))
     criterion = forms.ChoiceField(
-        label=_("针对的短板"), choices=[("", "—"), *CRITERION.choices()], required=False
+        label=_("针对的短板"), choices=[("", "—"), *choices(CRITERION)], required=False
     )
     description = forms.CharField(label=_("措施内容"), max_length=300)
     amount = YuanField(label=_("金额（元）"), required=False)
     start = date_field(_("开始日期"))
-    status = forms.ChoiceField(label=_("状态"), choices=MEASURE_STATUS.choices(), initial="planned")
+    status = forms.ChoiceField(label=_("状态"), choices=choices(MEASURE_STATUS), initial="planned")
 
 
 class MeasureStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("状态"), choices=MEASURE_STATUS.choices())
+    status = forms.ChoiceField(label=_("状态"), choices=choices(MEASURE_STATUS))
     done_on = date_field(_("完成日期"), required=False)
 
 
 class ExplanationForm(forms.Form):
-    criterion = forms.ChoiceField(label=_("短板"), choices=CRITERION.choices())
+    criterion = forms.ChoiceField(label=_("短板"), choices=choices(CRITERION))
     text = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -217,7 +218,7 @@ class InspectionForm(forms.Form):
 
 class FindingForm(forms.Form):
     description = forms.CharField(label=_("问题"), widget=forms.Textarea(attrs={"rows": 2}))
-    severity = forms.ChoiceField(label=_("严重程度"), choices=SEVERITY.choices(), initial="general")
+    severity = forms.ChoiceField(label=_("严重程度"), choices=choices(SEVERITY), initial="general")
     responsible_unit = forms.CharField(label=_("责任单位"), max_length=100)
     deadline = date_field(_("整改时限"))
 

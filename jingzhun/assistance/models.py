@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.labels import choices
 from jingzhun.core.money import fen_to_yuan_str
 
 from .vocab import BATCH, CRITERION, MEASURE_STATUS, MEASURE_TYPE, SEVERITY, TEAM_ROLE
@@ -128,7 +129,7 @@ class WorkTeamMember(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=50)
     unit = models.CharField(_("工作单位"), max_length=100, blank=True)
-    role = models.CharField(_("队内职务"), max_length=10, choices=TEAM_ROLE.choices())
+    role = models.CharField(_("队内职务"), max_length=10, choices=choices(TEAM_ROLE))
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
     class Meta:
@@ -198,16 +199,16 @@ class Measure(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("一户一策"), on_delete=models.CASCADE, related_name="measures"
     )
-    batch = models.CharField(_("五个一批"), max_length=16, choices=BATCH.choices())
-    kind = models.CharField(_("措施类型"), max_length=20, choices=MEASURE_TYPE.choices())
+    batch = models.CharField(_("五个一批"), max_length=16, choices=choices(BATCH))
+    kind = models.CharField(_("措施类型"), max_length=20, choices=choices(MEASURE_TYPE))
     criterion = models.CharField(
-        _("针对的短板"), max_length=30, choices=CRITERION.choices(), blank=True
+        _("针对的短板"), max_length=30, choices=choices(CRITERION), blank=True
     )
     description = models.CharField(_("措施内容"), max_length=300)
     amount_fen = models.BigIntegerField(_("金额(分)"), default=0)
     start = models.DateField(_("开始日期"))
     status = models.CharField(
-        _("状态"), max_length=12, choices=MEASURE_STATUS.choices(), default="planned"
+        _("状态"), max_length=12, choices=choices(MEASURE_STATUS), default="planned"
     )
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
 
@@ -237,7 +238,7 @@ class GapExplanation(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("一户一策"), on_delete=models.CASCADE, related_name="explanations"
     )
-    criterion = models.CharField(_("短板"), max_length=30, choices=CRITERION.choices())
+    criterion = models.CharField(_("短板"), max_length=30, choices=choices(CRITERION))
     text = models.TextField(_("说明"))
 
     class Meta:
@@ -361,7 +362,7 @@ class Finding(models.Model):
         Inspection, verbose_name=_("督查"), on_delete=models.CASCADE, related_name="findings"
     )
     description = models.TextField(_("问题"))
-    severity = models.CharField(_("严重程度"), max_length=10, choices=SEVERITY.choices())
+    severity = models.CharField(_("严重程度"), max_length=10, choices=choices(SEVERITY))
     responsible_unit = models.CharField(_("责任单位"), max_length=100)
     deadline = models.DateField(_("整改时限"))
     rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingzhun.core import privacy, scoping
+from jingzhun.core.labels import choices
 from jingzhun.monitoring import selectors as monitoring
 from jingzhun.regions.models import Region
 from jingzhun.registry import selectors as registry_selectors
@@ -291,7 +292,7 @@ def household(request, household_no: str):
             "measure_form": f.MeasureForm(initial={"start": day}) if can_record else None,
             "explanation_form": f.ExplanationForm() if can_record else None,
             "end_form": f.EndForm(initial={"end": day}),
-            "status_choices": MEASURE_STATUS.choices(),
+            "status_choices": choices(MEASURE_STATUS),
             "today": day,
         },
     )

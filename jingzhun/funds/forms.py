@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.assistance.forms import date_field
+from jingzhun.core.labels import choices
 from jingzhun.core.money import MoneyError, wan_to_fen, yuan_to_fen
 
 from . import standards
@@ -33,7 +34,7 @@ class ProjectForm(forms.Form):
     planned_quantity = forms.DecimalField(
         label=_("计划建设规模"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3
     )
-    unit = forms.ChoiceField(label=_("单位"), choices=UNIT.choices())
+    unit = forms.ChoiceField(label=_("单位"), choices=choices(UNIT))
     standard = forms.ChoiceField(label=_("补助标准"), required=False)
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
 
@@ -114,7 +115,7 @@ class MoneyFields(forms.Form):
 
 
 class BudgetForm(MoneyFields):
-    level = forms.ChoiceField(label=_("资金级别"), choices=LEVEL.choices())
+    level = forms.ChoiceField(label=_("资金级别"), choices=choices(LEVEL))
     budget_year = forms.IntegerField(label=_("资金年度"), min_value=2000, max_value=2100)
     source = forms.CharField(label=_("文件"), max_length=200, required=False)
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
@@ -123,7 +124,7 @@ class BudgetForm(MoneyFields):
 
 
 class AllocationForm(MoneyFields):
-    level = forms.ChoiceField(label=_("资金级别"), choices=LEVEL.choices())
+    level = forms.ChoiceField(label=_("资金级别"), choices=choices(LEVEL))
     budget_year = forms.IntegerField(label=_("资金年度"), min_value=2000, max_value=2100)
     year = forms.IntegerField(label=_("安排年度"), min_value=2000, max_value=2100)
     batch = forms.CharField(label=_("批次"), max_length=20)

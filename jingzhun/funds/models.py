@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.labels import choices
+
 from .vocab import LEVEL, PROJECT_STATUS, UNIT
 
 YEAR_HELP = _("四位年度，如 2018")
@@ -26,7 +28,7 @@ class Budget(models.Model):
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
     )
-    level = models.CharField(_("资金级别"), max_length=12, choices=LEVEL.choices())
+    level = models.CharField(_("资金级别"), max_length=12, choices=choices(LEVEL))
     budget_year = models.PositiveSmallIntegerField(_("资金年度"), help_text=YEAR_HELP)
     amount_fen = models.BigIntegerField(_("金额(分)"))
     source = models.CharField(_("文件/来源"), max_length=200, blank=True)
@@ -62,9 +64,9 @@ class Project(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("项目年度"), help_text=YEAR_HELP)
     planned_quantity = models.DecimalField(_("计划建设规模"), max_digits=14, decimal_places=3)
-    unit = models.CharField(_("单位"), max_length=12, choices=UNIT.choices())
+    unit = models.CharField(_("单位"), max_length=12, choices=choices(UNIT))
     status = models.CharField(
-        _("状态"), max_length=12, choices=PROJECT_STATUS.choices(), default="planned"
+        _("状态"), max_length=12, choices=choices(PROJECT_STATUS), default="planned"
     )
     standard = models.CharField(_("补助标准"), max_length=60, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
@@ -170,7 +172,7 @@ class Allocation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    level = models.CharField(_("资金级别"), max_length=12, choices=LEVEL.choices())
+    level = models.CharField(_("资金级别"), max_length=12, choices=choices(LEVEL))
     budget_year = models.PositiveSmallIntegerField(_("资金年度"), help_text=YEAR_HELP)
     year = models.PositiveSmallIntegerField(_("安排年度"), help_text=YEAR_HELP)
     batch = models.CharField(_("批次"), max_length=20)

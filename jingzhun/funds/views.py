@@ -24,13 +24,13 @@ from jingzhun.accounts.roles import role_of
 from jingzhun.assistance.exports import xlsx_response
 from jingzhun.assistance.forms import apply_errors
 from jingzhun.core import scoping
+from jingzhun.core.labels import label_in_language
 from jingzhun.core.money import fen_to_yuan
 from jingzhun.regions.models import Region
 from jingzhun.registry import selectors as registry
 from jingzhun.registry.models import Household
 from jingzhun.reports.selectors import require_reader
 from jingzhun.reports.views import XLSX
-from jingzhun.web.presenters import label_in_language
 
 from . import selectors, services, standards, xlsx
 from .forms import (

@@ -6,17 +6,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.assistance.forms import apply_errors, date_field
+from jingzhun.core.labels import choices
 from jingzhun.core.money import MoneyError, yuan_to_fen
 
 from .vocab import EVENT, LEVEL, SOURCE, STATUS
 
 __all__ = ["AlertFilterForm", "NoteForm", "RiskEventForm", "VerifyForm", "apply_errors"]
 
-CADRE_SOURCES = [(k, v) for k, v in SOURCE.choices() if k in ("cadre", "self_report")]
+CADRE_SOURCES = [(k, v) for k, v in choices(SOURCE) if k in ("cadre", "self_report")]
 
 
 class RiskEventForm(forms.Form):
-    kind = forms.ChoiceField(label=_("风险类型"), choices=EVENT.choices())
+    kind = forms.ChoiceField(label=_("风险类型"), choices=choices(EVENT))
     date = date_field(_("发生日期"))
     source = forms.ChoiceField(label=_("来源"), choices=CADRE_SOURCES)
     member = forms.ModelChoiceField(label=_("涉及成员"), queryset=None, required=False)
@@ -54,11 +55,11 @@ class NoteForm(forms.Form):
 
 class AlertFilterForm(forms.Form):
     level = forms.ChoiceField(
-        label=_("预警等级"), choices=[("", _("全部"))] + LEVEL.choices(), required=False
+        label=_("预警等级"), choices=[("", _("全部"))] + choices(LEVEL), required=False
     )
     status = forms.ChoiceField(
         label=_("状态"),
-        choices=[("", _("全部")), ("open", _("未办结"))] + STATUS.choices(),
+        choices=[("", _("全部")), ("open", _("未办结"))] + choices(STATUS),
         required=False,
     )
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)

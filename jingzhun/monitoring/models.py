@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.labels import choices
 from jingzhun.core.money import fen_to_yuan_str
 
 from .vocab import BAND, EVENT, LEVEL, MONITORING_CLASS, SOURCE, STATUS, TIER
@@ -77,9 +78,9 @@ class Classification(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     category = models.CharField(
-        _("监测对象类别"), max_length=20, choices=MONITORING_CLASS.choices(), blank=True
+        _("监测对象类别"), max_length=20, choices=choices(MONITORING_CLASS), blank=True
     )
-    band = models.CharField(_("监测户类型"), max_length=10, choices=BAND.choices(), blank=True)
+    band = models.CharField(_("监测户类型"), max_length=10, choices=choices(BAND), blank=True)
     per_capita_fen = models.BigIntegerField(_("人均纯收入(分)"), null=True, blank=True)
     rules = models.JSONField(_("触发的规则"), default=list)
     scan = scan_reference()
@@ -135,8 +136,8 @@ class RiskEvent(models.Model):
     # The matched ID number as the department sent it, normalised: kept even if the member
     # record changes, since it is what the department's list said.
     id_number = models.CharField(_("证件号码"), max_length=18, blank=True)
-    kind = models.CharField(_("风险类型"), max_length=20, choices=EVENT.choices())
-    source = models.CharField(_("来源"), max_length=20, choices=SOURCE.choices())
+    kind = models.CharField(_("风险类型"), max_length=20, choices=choices(EVENT))
+    source = models.CharField(_("来源"), max_length=20, choices=choices(SOURCE))
     date = models.DateField(_("发生日期"))
     amount_fen = models.BigIntegerField(_("金额(分)"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
@@ -212,15 +213,15 @@ class Alert(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     rule = models.CharField(_("规则"), max_length=40)
-    level = models.CharField(_("预警等级"), max_length=10, choices=LEVEL.choices())
+    level = models.CharField(_("预警等级"), max_length=10, choices=choices(LEVEL))
     reason = models.CharField(_("预警原因"), max_length=300)
     # The same in English, for the English pages; the Chinese reason is the record.
     reason_en = models.CharField(_("预警原因（英文）"), max_length=300, blank=True, default="")
     data = models.JSONField(_("触发数据"), default=dict)
     policy = models.CharField(_("监测标准"), max_length=60)
     # Not indexed: see Meta.indexes.
-    status = models.CharField(_("状态"), max_length=12, choices=STATUS.choices(), default="raised")
-    tier = models.CharField(_("责任层级"), max_length=10, choices=TIER.choices())
+    status = models.CharField(_("状态"), max_length=12, choices=choices(STATUS), default="raised")
+    tier = models.CharField(_("责任层级"), max_length=10, choices=choices(TIER))
     region = models.ForeignKey(
         "regions.Region",
         verbose_name=_("责任单位"),

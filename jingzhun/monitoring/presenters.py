@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from jingzhun.core.labels import label_in_language
 from jingzhun.reports.presenters import Section, dataset, fmt
-from jingzhun.web.presenters import label_in_language
 
 from . import clock
 from .models import Alert

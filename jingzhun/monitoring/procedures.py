@@ -12,6 +12,8 @@ The hooks run inside the engine's transaction and write the alert's own timeline
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from jingzhun.procedures.kinds import (
     APPLY,
     DECIDE,
@@ -79,22 +81,22 @@ def register() -> None:
     register_kind(
         Kind(
             key=IDENTIFICATION,
-            label="监测对象认定",
+            label=_("监测对象认定"),
             label_en="identification of a monitoring object",
             from_statuses=FROM_STATUSES,
             steps=(
-                Step("application", "排查发现/农户申请", APPLY, VILLAGE),
-                Step("village_review", "村级评议", REVIEW, VILLAGE),
+                Step("application", _("排查发现/农户申请"), APPLY, VILLAGE),
+                Step("village_review", _("村级评议"), REVIEW, VILLAGE),
                 Step(
                     "village_notice",
-                    "村公示",
+                    _("村公示"),
                     NOTICE,
                     VILLAGE,
                     notice_level="village",
                     resolver_roles=RESOLVERS,
                 ),
-                Step("township_review", "乡镇审核", REVIEW, TOWNSHIP),
-                Step("county_approval", "县审定", DECIDE, COUNTY),
+                Step("township_review", _("乡镇审核"), REVIEW, TOWNSHIP),
+                Step("county_approval", _("县审定"), DECIDE, COUNTY),
             ),
             on_decided=_identified,
             on_closed=_identification_closed,
@@ -104,20 +106,20 @@ def register() -> None:
     register_kind(
         Kind(
             key=ELIMINATION,
-            label="风险消除",
+            label=_("风险消除"),
             label_en="risk elimination",
             from_statuses=FROM_STATUSES,
             steps=(
-                Step("application", "入户核实与申请", APPLY, VILLAGE),
+                Step("application", _("入户核实与申请"), APPLY, VILLAGE),
                 Step(
                     "village_notice",
-                    "村公示",
+                    _("村公示"),
                     NOTICE,
                     VILLAGE,
                     notice_level="village",
                     resolver_roles=RESOLVERS,
                 ),
-                Step("county_approval", "县审定", DECIDE, COUNTY),
+                Step("county_approval", _("县审定"), DECIDE, COUNTY),
             ),
             on_decided=_eliminated,
             on_closed=_elimination_closed,

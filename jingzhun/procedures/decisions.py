@@ -6,17 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 
 from jingzhun.registry import services as registry
 from jingzhun.registry.models import Household
 
 from . import clock
 
+# Stored in the case in Chinese (the record's language); the form shows them translated.
 REMOVAL_REASONS = {
-    "death": "死亡",
-    "moved": "迁出/农转非",
-    "wrongly_registered": "错评清退",
-    "other": "其他",
+    "death": gettext_noop("死亡"),
+    "moved": gettext_noop("迁出/农转非"),
+    "wrongly_registered": gettext_noop("错评清退"),
+    "other": gettext_noop("其他"),
 }
 
 

@@ -22,7 +22,7 @@ class OpenForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("减少原因（自然减少/错评清退）"),
         required=False,
-        choices=[("", "—"), *REMOVAL_REASONS.items()],
+        choices=[("", "—"), *((key, _(label)) for key, label in REMOVAL_REASONS.items())],
     )
     evidence = forms.CharField(label=_("证明材料"), required=False, max_length=300)
 

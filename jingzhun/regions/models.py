@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.labels import choices
 from jingzhun.vocab import POOR_VILLAGE, REGION_LEVELS
 
 from . import codes
@@ -24,7 +25,7 @@ class Region(models.Model):
     )
     rural_population = models.PositiveIntegerField(_("农村户籍人口"), null=True, blank=True)
     poor_village = models.CharField(
-        _("贫困村"), max_length=10, choices=POOR_VILLAGE.choices(), default="none"
+        _("贫困村"), max_length=10, choices=choices(POOR_VILLAGE), default="none"
     )
     exit_year = models.PositiveSmallIntegerField(_("退出年度"), null=True, blank=True)
     collective_income_fen = models.BigIntegerField(_("集体经济收入(分)"), null=True, blank=True)

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.fields import BytewiseCharField
+from jingzhun.core.labels import choices
 from jingzhun.vocab import (
     ATTRIBUTE,
     CAUSE,
@@ -33,11 +34,11 @@ class Household(models.Model):
         related_name="households",
     )
     group = models.CharField(_("组/社"), max_length=50, blank=True)
-    attribute = models.CharField(_("贫困户属性"), max_length=10, choices=ATTRIBUTE.choices())
-    main_cause = models.CharField(_("主要致贫原因"), max_length=12, choices=CAUSE.choices())
+    attribute = models.CharField(_("贫困户属性"), max_length=10, choices=choices(ATTRIBUTE))
+    main_cause = models.CharField(_("主要致贫原因"), max_length=12, choices=choices(CAUSE))
     other_causes = models.CharField(_("其他致贫原因"), max_length=200, blank=True)
     status = models.CharField(
-        _("状态"), max_length=10, choices=STATUS.choices(), default="poor", db_index=True
+        _("状态"), max_length=10, choices=choices(STATUS), default="poor", db_index=True
     )
     registered_year = models.PositiveSmallIntegerField(_("识别年度"))
     exit_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
@@ -93,22 +94,22 @@ class Member(models.Model):
     id_number = BytewiseCharField(_("证件号码"), max_length=18)
     id_warning = models.CharField(_("证件号码提示"), max_length=200, blank=True)
     name = models.CharField(_("姓名"), max_length=50)
-    relation = models.CharField(_("与户主关系"), max_length=12, choices=RELATION.choices())
-    sex = models.CharField(_("性别"), max_length=6, choices=SEX.choices())
+    relation = models.CharField(_("与户主关系"), max_length=12, choices=choices(RELATION))
+    sex = models.CharField(_("性别"), max_length=6, choices=choices(SEX))
     birth_date = models.DateField(_("出生日期"))
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
     education = models.CharField(
-        _("文化程度"), max_length=12, choices=EDUCATION.choices(), blank=True
+        _("文化程度"), max_length=12, choices=choices(EDUCATION), blank=True
     )
     student = models.CharField(
-        _("在校生状况"), max_length=12, choices=STUDENT.choices(), default="none"
+        _("在校生状况"), max_length=12, choices=choices(STUDENT), default="none"
     )
     dropout = models.BooleanField(_("辍学"), null=True, blank=True)
     health = models.CharField(
-        _("健康状况"), max_length=10, choices=HEALTH.choices(), default="healthy"
+        _("健康状况"), max_length=10, choices=choices(HEALTH), default="healthy"
     )
     disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True)
-    labour = models.CharField(_("劳动能力"), max_length=10, choices=LABOUR.choices(), blank=True)
+    labour = models.CharField(_("劳动能力"), max_length=10, choices=choices(LABOUR), blank=True)
     migrant_months = models.PositiveSmallIntegerField(_("务工时间(月)"), null=True, blank=True)
     medical_insurance = models.BooleanField(_("参加基本医疗保险"), null=True, blank=True)
     pension_insurance = models.BooleanField(_("参加养老保险"), null=True, blank=True)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.labels import choices
 from jingzhun.core.money import MoneyError, fen_to_yuan_str, yuan_to_fen
 from jingzhun.registry import rules
 from jingzhun.registry.models import Household, Income, Member
@@ -81,7 +82,7 @@ class HouseholdForm(_ModelFieldsForm):
 
     other_causes = forms.MultipleChoiceField(
         label=_("其他致贫原因"),
-        choices=CAUSE.choices(),
+        choices=choices(CAUSE),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

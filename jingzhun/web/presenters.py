@@ -9,10 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core import privacy
+from jingzhun.core.labels import label_in_language
 from jingzhun.core.money import fen_to_yuan_str
 from jingzhun.registry.models import Household, Income, Member
 from jingzhun.vocab import VOCABULARIES
@@ -56,15 +56,6 @@ MODEL_BY_TYPE = {"household": Household, "member": Member, "income": Income}
 def vocab_label(vocabulary: str, key: str | None) -> str:
     """The label of a key in the active language (Chinese unless English is chosen)."""
     return label_in_language(VOCABULARIES[vocabulary], key)
-
-
-def label_in_language(vocab, key: str | None) -> str:
-    """`vocab_label` for a vocabulary kept outside `jingzhun.vocab` (an app's own)."""
-    if not key:
-        return ""
-    if (get_language() or "").startswith("en") and key in vocab.english:
-        return vocab.english[key]
-    return vocab.label(key)
 
 
 def causes_label(keys: str | None) -> str:

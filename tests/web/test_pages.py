@@ -145,6 +145,16 @@ def test_english_is_one_click_away(as_user):
     assert "家庭成员" in client.get(reverse("household", args=[HOUSEHOLD["A1a"]])).text
 
 
+def test_the_registration_form_offers_its_choices_in_the_language_chosen(as_user):
+    client = as_user("village_officer")
+    url = reverse("household_register", args=[REGION["A1a"]])
+    assert '<option value="general">一般贫困户</option>' in client.get(url).text
+    client.cookies["django_language"] = "en"
+    page = client.get(url).text
+    assert '<option value="general">ordinary poor household</option>' in page
+    assert "一般贫困户" not in page
+
+
 def test_no_page_links_to_a_cdn(as_user):
     page = as_user("county_admin").get(reverse("household", args=[HOUSEHOLD["A1a"]]))
     assert "http://" not in page.text and "https://" not in page.text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from jingzhun.core.labels import label_in_language
 from jingzhun.monitoring import vocab
-from jingzhun.web.presenters import label_in_language
 
 register = template.Library()
 
