@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.fields import BytewiseCharField
 from jingzhun.core.labels import choices
+from jingzhun.core.years import validate_year
 from jingzhun.vocab import (
     ATTRIBUTE,
     CAUSE,
@@ -40,8 +41,10 @@ class Household(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=choices(STATUS), default="poor", db_index=True
     )
-    registered_year = models.PositiveSmallIntegerField(_("识别年度"))
-    exit_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
+    registered_year = models.PositiveSmallIntegerField(_("识别年度"), validators=[validate_year])
+    exit_year = models.PositiveSmallIntegerField(
+        _("脱贫年度"), null=True, blank=True, validators=[validate_year]
+    )
     food_clothing_secure = models.BooleanField(_("不愁吃穿"), null=True, blank=True)
     housing_safe = models.BooleanField(_("住房安全"), null=True, blank=True)
     water_safe = models.BooleanField(_("饮水安全"), null=True, blank=True)
@@ -171,7 +174,7 @@ class Income(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("户"), on_delete=models.CASCADE, related_name="incomes"
     )
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[validate_year])
     wage_fen = models.BigIntegerField(_("工资性收入"), default=0)
     production_fen = models.BigIntegerField(_("生产经营性收入"), default=0)
     property_fen = models.BigIntegerField(_("财产性收入"), default=0)

@@ -97,6 +97,15 @@ def test_a_bad_check_digit_is_refused_beside_the_field_and_the_input_is_kept(as_
     assert not Household.objects.filter(household_no="5120210010010099").exists()
 
 
+def test_a_registration_year_out_of_range_is_refused_beside_the_field_and_kept(as_user):
+    data = dict(_registration(), registered_year="99999")
+    response = _register(as_user("village_officer"), data)
+    assert response.status_code == 200
+    assert "1900到2100" in str(response.context["form"].errors["registered_year"])
+    assert 'value="99999"' in response.text
+    assert not Household.objects.filter(household_no="5120210010010099").exists()
+
+
 def test_two_heads_are_refused_above_the_member_rows(as_user):
     data = _registration(
         members=[(make_id_number(), "甲", "head"), (make_id_number(), "乙", "head")]
@@ -186,6 +195,17 @@ def test_an_exit_without_an_exit_year_is_refused_beside_the_field(as_user, house
     response = as_user("village_officer").post(url, _household_post(household, status="exited"))
     assert response.status_code == 200
     assert "脱贫年度" in str(response.context["form"].errors["exit_year"])
+
+
+def test_an_exit_year_out_of_range_is_refused_beside_the_field(as_user, households):
+    household = households["A1a"]
+    url = reverse("household_edit", args=[household.household_no])
+    post = _household_post(household, status="exited", exit_year="20199")
+    response = as_user("village_officer").post(url, post)
+    assert response.status_code == 200
+    assert "1900到2100" in str(response.context["form"].errors["exit_year"])
+    household.refresh_from_db()
+    assert (household.status, household.exit_year, household.version) == ("poor", None, 1)
 
 
 def test_a_stale_household_edit_is_a_conflict_not_an_overwrite(as_user, personas, households):

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from jingzhun import vocab
+from jingzhun.core import years
 from jingzhun.core.money import MoneyError, fen_to_yuan_str, yuan_to_fen
 from jingzhun.regions.codes import RegionCodeError, normalize_code
 
@@ -45,7 +46,7 @@ def integer(low: int, high: int) -> Parser:
     return parse
 
 
-year = integer(1900, 2100)
+year = integer(years.FIRST_YEAR, years.LAST_YEAR)
 
 
 def boolean(raw: str) -> bool:

@@ -12,6 +12,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jingzhun.core import years
 from jingzhun.core.money import fen_to_wan
 from jingzhun.regions import codes
 from jingzhun.regions.models import Region
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             self._report(year=options["year"], region=options["region"], fmt=options["format"])
 
     def _report(self, *, year: int, region: str | None, fmt: str) -> None:
-        if not 1900 <= year <= 2100:
+        if not years.is_year(year):
             raise CommandError(f"--year {year}: not a year", returncode=2)
         code = None
         if region:
