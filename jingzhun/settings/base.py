@@ -21,12 +21,13 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its runserver (core/management/commands/runserver.py) is the one found.
+    "jingzhun.core",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     # The API docs page: ninja serves Swagger UI from its own static files (no CDN) only when
     # it is an installed app.
     "ninja",
-    "jingzhun.core",
     "jingzhun.accounts",
     "jingzhun.audit",
     "jingzhun.regions",

@@ -4,3 +4,6 @@ from .base import *  # noqa: F401,F403
 from .base import VAR_DIR
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# `jingzhun runserver` serves the static files with DEBUG off (core's runserver command).
+SERVE_STATIC = True
