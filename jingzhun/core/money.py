@@ -19,23 +19,28 @@ class MoneyError(ValueError):
 def _decimal(raw: object) -> Decimal:
     if isinstance(raw, float):
         # A float has already lost the exact value; refuse rather than guess.
-        raise MoneyError(f"{raw!r}: amounts must be given as text or Decimal, not float")
+        raise MoneyError(
+            f"{raw!r}：金额须以文本给出 (amounts must be given as text or Decimal, not float)"
+        )
     text = str(raw).strip().replace(",", "").replace("，", "")
     if not text:
-        raise MoneyError("empty amount")
+        raise MoneyError("金额为空 (empty amount)")
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
-        raise MoneyError(f"{raw!r} is not a number") from exc
+        raise MoneyError(f"{raw!r} 不是数字 (is not a number)") from exc
     if not value.is_finite():
-        raise MoneyError(f"{raw!r} is not a finite number")
+        raise MoneyError(f"{raw!r} 不是有限的数 (is not a finite number)")
     return value
 
 
 def _exact(value: Decimal, factor: int, raw: object, unit: str, places: int) -> int:
     scaled = value * factor
     if scaled != scaled.to_integral_value():
-        raise MoneyError(f"{raw!r}: at most {places} decimal places are allowed in {unit}")
+        raise MoneyError(
+            f"{raw!r}：以{unit}计最多{places}位小数"
+            f" (at most {places} decimal places are allowed in {unit})"
+        )
     return int(scaled)
 
 

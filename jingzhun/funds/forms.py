@@ -16,6 +16,7 @@ from . import standards
 from .vocab import LEVEL, UNIT
 
 MONEY_UNITS = (("yuan", _("元")), ("wan", _("万元")))
+LARGEST_FEN = 2**63 - 1  # the amount columns are bigint
 
 
 def amount_fen(raw: str, unit: str) -> int:
@@ -108,9 +109,17 @@ class MoneyFields(forms.Form):
         data = super().clean()
         if data.get("amount") and data.get("unit"):
             try:
-                data["amount_fen"] = amount_fen(data["amount"], data["unit"])
+                fen = amount_fen(data["amount"], data["unit"])
             except ValidationError as exc:
                 self.add_error("amount", exc)
+                return data
+            # Refused here, in the unit typed: the service's own refusal names the fen.
+            if fen <= 0:
+                self.add_error("amount", _("金额须大于零 (amount must be positive)"))
+            elif fen > LARGEST_FEN:
+                self.add_error("amount", _("金额过大，无法记录 (amount too large to record)"))
+            else:
+                data["amount_fen"] = fen
         return data
 
 

@@ -277,6 +277,30 @@ def test_a_budget_in_wan_and_an_allocation_in_yuan_are_entered_exactly(places, p
     assert Allocation.objects.get().amount_fen == 880_000_000
 
 
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("-5", "金额须大于零"),
+        ("0", "金额须大于零"),
+        ("1" + "0" * 22, "金额过大"),
+        ("abc", "不是数字"),
+    ],
+)
+def test_a_budget_amount_out_of_range_is_refused_in_the_unit_typed_and_kept(
+    places, personas, client, amount, message
+):
+    client.force_login(personas["county_admin"])
+    page = client.post(
+        f"{reverse('funds:budget_create')}?region={COUNTY_A}",
+        {"level": "county", "budget_year": "2018", "amount": amount, "unit": "wan"},
+    )
+    assert page.status_code == 200
+    errors = str(page.context["form"].errors["amount"])
+    assert message in errors and "5000000" not in errors
+    assert f'value="{amount}"' in page.content.decode()
+    assert not Budget.objects.exists()
+
+
 def test_an_over_allocation_on_the_page_is_refused_with_the_remainder_and_nothing_written(
     anyue_2018, personas, client
 ):
