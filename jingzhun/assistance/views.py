@@ -273,7 +273,12 @@ def _household(request, household_no: str) -> Household:
 
 @login_required
 def household(request, household_no: str):
-    hh = _household(request, household_no)
+    return _household_page(request, _household(request, household_no))
+
+
+def _household_page(request, hh: Household, **bound):
+    """The page, with a refused form (`visit_form=`, ...) shown bound: its errors beside its
+    fields and what was typed kept."""
     day = today()
     data = sel.household_assistance(household=hh, today=day)
     failed = sel.failed_criteria(hh)
@@ -294,6 +299,7 @@ def household(request, household_no: str):
             "end_form": f.EndForm(initial={"end": day}),
             "status_choices": choices(MEASURE_STATUS),
             "today": day,
+            **bound,
         },
     )
 
@@ -312,7 +318,7 @@ def _acting_cadre(request, hh: Household) -> Cadre:
     return current.cadre
 
 
-def _household_post(request, household_no, form_class, handle, *, with_files=False):
+def _household_post(request, household_no, form_class, handle, *, key, with_files=False):
     _require(perms.records_visits(request.user))
     hh = _household(request, household_no)
     form = form_class(request.POST, request.FILES) if with_files else form_class(request.POST)
@@ -322,10 +328,11 @@ def _household_post(request, household_no, form_class, handle, *, with_files=Fal
         except ValidationError as exc:
             f.apply_errors(form, exc)
     if form.errors:
-        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-        messages.error(request, "；".join(errors))
-    else:
-        messages.success(request, _("已保存"))
+        # The fields' errors show beside them; one that names no field, only up here.
+        general = [str(e) for e in form.non_field_errors()]
+        messages.error(request, "；".join([_("未保存，请按提示修改"), *general]))
+        return _household_page(request, hh, **{key: form})
+    messages.success(request, _("已保存"))
     return redirect("assistance:household", household_no=hh.household_no)
 
 
@@ -344,7 +351,9 @@ def visit_create(request, household_no: str):
             today=today(),
         )
 
-    return _household_post(request, household_no, f.VisitForm, handle, with_files=True)
+    return _household_post(
+        request, household_no, f.VisitForm, handle, key="visit_form", with_files=True
+    )
 
 
 @login_required
@@ -363,7 +372,7 @@ def measure_create(request, household_no: str):
             done_on=today() if data["status"] == "done" else None,
         )
 
-    return _household_post(request, household_no, f.MeasureForm, handle)
+    return _household_post(request, household_no, f.MeasureForm, handle, key="measure_form")
 
 
 @login_required
@@ -374,7 +383,7 @@ def gap_explain(request, household_no: str):
             by=request.user, household=hh, criterion=data["criterion"], text=data["text"]
         )
 
-    return _household_post(request, household_no, f.ExplanationForm, handle)
+    return _household_post(request, household_no, f.ExplanationForm, handle, key="explanation_form")
 
 
 @login_required
