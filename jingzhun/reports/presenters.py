@@ -159,6 +159,14 @@ def procedure_label(key: str) -> str:
     return f"{found.label} · {statuses[status]}" if status in statuses else str(found.label)
 
 
+def alert_level_label(key: str) -> str:
+    """An alerts count key ("red") as the monitoring module labels it (红色预警)."""
+    from jingzhun.core.labels import label_in_language
+    from jingzhun.monitoring.vocab import LEVEL as ALERT_LEVEL
+
+    return label_in_language(ALERT_LEVEL, key) if key in ALERT_LEVEL.labels else key
+
+
 def _pending(key: str, title: str, counts, first: str, missing: str, label=str) -> Section:
     rows = (
         [[label(k), fmt(v)] for k, v in counts.items()]
@@ -503,6 +511,7 @@ def sections(row: dict) -> list[Section]:
             row.get("alerts"),
             _("等级"),
             _("监测模块尚未启用。"),
+            label=alert_level_label,
         )
     )
     return out

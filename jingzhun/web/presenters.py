@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,25 @@ ACTION_LABELS = {
     "member.change_head": _("变更户主"),
     "income.add": _("录入收入"),
     "income.update": _("修改收入"),
+    # What other areas write with the household's number: its history shows them too.
+    "pairing.create": _("结对帮扶"),
+    "pairing.end": _("结束结对"),
+    "plan.create": _("制定帮扶计划"),
+    "plan.update": _("修改帮扶计划"),
+    "measure.add": _("新增帮扶措施"),
+    "measure.status": _("帮扶措施进展"),
+    "visit.record": _("入户走访"),
+    "gap.explain": _("说明未达标原因"),
+    "procedure.open": _("启动程序"),
+    "procedure.step": _("办理程序步骤"),
+    "procedure.notice": _("发布公示"),
+    "procedure.objection": _("登记异议"),
+    "procedure.objection_resolve": _("处理异议"),
+    "procedure.decide": _("程序审批"),
+    "procedure.withdraw": _("撤回程序"),
+    "monitoring.risk_event": _("登记风险事件"),
+    "monitoring.escalate": _("预警升级"),
+    "funds.beneficiary.add": _("登记项目受益"),
 }
 
 EXTRA_LABELS = {
@@ -51,6 +71,26 @@ EXTRA_LABELS = {
 }
 
 MODEL_BY_TYPE = {"household": Household, "member": Member, "income": Income}
+# The other object types an entry of a household's history can name: (app label, model).
+OTHER_MODELS = {
+    "pairing": ("assistance", "Pairing"),
+    "plan": ("assistance", "Plan"),
+    "measure": ("assistance", "Measure"),
+    "visit": ("assistance", "Visit"),
+    "case": ("procedures", "Case"),
+    "project_beneficiary": ("funds", "ProjectBeneficiary"),
+}
+
+
+def _model_for(object_type: str):
+    if object_type in MODEL_BY_TYPE:
+        return MODEL_BY_TYPE[object_type]
+    app_label, _dot, name = object_type.partition(".")
+    app_label, name = OTHER_MODELS.get(object_type, (app_label, name))
+    try:
+        return apps.get_model(app_label, name) if name else None
+    except LookupError:
+        return None
 
 
 def vocab_label(vocabulary: str, key: str | None) -> str:
@@ -71,12 +111,14 @@ def yes_no(value) -> str:
 def field_label(object_type: str, name: str) -> str:
     if name in EXTRA_LABELS:
         return str(EXTRA_LABELS[name])
-    model = MODEL_BY_TYPE.get(object_type)
+    model = _model_for(object_type)
     if model is not None:
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except Exception:  # noqa: BLE001 - an old entry may name a field that is gone
-            pass
+        # An entry names a foreign key by its column (cadre_id) as often as by its field.
+        for candidate in (name, name.removesuffix("_id")):
+            try:
+                return str(model._meta.get_field(candidate).verbose_name)
+            except Exception:  # noqa: BLE001 - an old entry may name a field that is gone
+                continue
     return name
 
 

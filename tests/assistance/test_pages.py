@@ -259,3 +259,37 @@ def test_the_cadre_list_export_masks_phones_for_roles_that_do_not_see_them(
     assert "13812345678" in phones(personas["county_admin"])
     shown = phones(personas["auditor"])
     assert "138****5678" in shown and "13812345678" not in shown
+
+
+def test_an_empty_visit_is_refused_beside_its_fields_with_what_was_typed_kept(
+    client, personas, cadre, households
+):
+    c = _client(client, personas["cadre"])
+    no = households["A1a"].household_no
+    response = c.post(
+        reverse("assistance:visit_create", args=[no]), {"date": "", "found": "家中无人"}
+    )
+    assert response.status_code == 200
+    form = response.context["visit_form"]
+    assert list(form.errors) == ["date"]
+    page = response.content.decode()
+    assert "家中无人" in page
+    assert 'id="id_date_error"' in page
+    assert not Visit.objects.exists()
+
+
+def test_a_pairing_reads_in_the_households_history_by_its_names_not_its_keys(
+    client, personas, other_cadre, households
+):
+    household = households["A1b"]
+    services.pairing_create(
+        by=personas["township_officer"],
+        cadre=other_cadre,
+        household=household,
+        start=dt.date(2019, 3, 1),
+        note="县教育局结对",
+    )
+    c = _client(client, personas["county_admin"])
+    html = c.get(reverse("household", args=[household.household_no])).content.decode()
+    assert "结对帮扶" in html and "帮扶责任人" in html and "开始日期" in html
+    assert "pairing.create" not in html and "cadre_id" not in html

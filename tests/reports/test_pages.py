@@ -216,3 +216,5 @@ def test_procedure_counts_and_alerts_plug_in_when_their_modules_offer_them(
         ["other", "1"],
     ]
     assert 'id="kf-alerts"><dt>防返贫监测预警</dt><dd>5</dd>' in html
+    # the monitoring module's level names, not its keys
+    assert _table(html, "alerts")[1:] == [["红色预警", "2"], ["黄色预警", "3"]]
