@@ -8,7 +8,7 @@ from typing import Any
 
 from .criteria import KINDS, Kind
 from .facts import LEVELS
-from .params import Parameter
+from .params import Parameter, label
 from .values import format_fen
 
 
@@ -83,6 +83,11 @@ class Pack:
     @property
     def unconfirmed(self) -> tuple[str, ...]:
         return tuple(name for name, p in self.parameters.items() if p.unconfirmed or p.placeholder)
+
+    @property
+    def unconfirmed_labels(self) -> tuple[str, ...]:
+        """`unconfirmed` by their Chinese names, for the pages."""
+        return tuple(label(name) for name in self.unconfirmed)
 
     def to_dict(self) -> dict[str, Any]:
         """What `jingzhun policy show ID --format json` prints."""

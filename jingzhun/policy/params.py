@@ -166,6 +166,38 @@ CATALOGUE: Mapping[str, ParameterInfo] = {
     ),
 }
 
+# What a page shows a county clerk for a parameter's name (the catalogue's doc is for pack
+# authors, in English).
+LABELS: Mapping[str, str] = {
+    "poverty_line": "扶贫标准",
+    "statistical_line": "国家统计贫困标准",
+    "dibao_line": "农村低保标准",
+    "monitoring_threshold": "防返贫监测范围",
+    "monitoring_multiple": "监测范围倍数",
+    "school_age_min": "义务教育起始年龄",
+    "school_age_max": "义务教育结束年龄",
+    "working_age_min": "劳动年龄下限",
+    "working_age_max": "劳动年龄上限",
+    "west_provinces": "西部省份",
+    "notice_days": "公示天数",
+    "sign_offs": "签字确认",
+    "township_notice_for": "需乡镇公示的程序",
+    "alert_verify_days": "预警核实时限",
+    "alert_decide_days": "预警认定时限",
+    "risk_elimination_min_months": "风险消除前最短监测月数",
+    "income_window_months": "收入测算月数",
+    "monitoring_classes": "监测对象类别",
+    "income_drop_share": "收入下降比例",
+    "rigid_expense_share": "刚性支出倍数",
+    "band_marginal_multiple": "边缘脱贫户倍数",
+    "band_key_multiple": "重点监测户倍数",
+}
+
+
+def label(name: str) -> str:
+    """The parameter's Chinese name; the name itself for one the catalogue lacks."""
+    return LABELS.get(name, name)
+
 
 @dataclass(frozen=True)
 class Parameter:

@@ -22,7 +22,7 @@ from .criteria import KINDS, parse_arg
 from .errors import PolicyError
 from .facts import LEVELS
 from .pack import CriterionSpec, Pack, Source
-from .params import CATALOGUE, Parameter
+from .params import CATALOGUE, Parameter, label
 from .values import format_fen
 
 log = logging.getLogger("jingzhun.policy")
@@ -303,26 +303,38 @@ def _index(entries: list[tuple[_Raw, str, dict[str, Any]]], key: str) -> int | N
 
 
 def _warnings(pack_id: str, parameters: Mapping[str, Parameter]) -> list[str]:
+    """Chinese first, for the household pages a county clerk reads; English after, as the
+    project's messages are."""
     found = []
     line = parameters.get("poverty_line")
     for name in ("dibao_line", "monitoring_threshold"):
         figure = parameters.get(name)
         if line and figure and figure.value < line.value:
-            why = (
-                "两线合一 means the minimum-living line is at least the poverty line"
+            value, applied = format_fen(figure.value), format_fen(line.value)
+            why_zh, why = (
+                (
+                    "两线合一要求低保标准不低于扶贫标准",
+                    "两线合一 means the minimum-living line is at least the poverty line",
+                )
                 if name == "dibao_line"
-                else "the monitoring range lies above the poverty line"
+                else (
+                    "监测范围应高于扶贫标准",
+                    "the monitoring range lies above the poverty line",
+                )
             )
             found.append(
-                f"{pack_id}: {name} {format_fen(figure.value)} is below the poverty_line "
-                f"{format_fen(line.value)} it applies; {why}, so one of the figures may be "
-                f"wrong (see the note on parameters.{name})"
+                f"{pack_id}：{label(name)}{value}元低于所适用的{label('poverty_line')}{applied}元，"
+                f"{why_zh}，其中一个数字可能有误，请核对参数 {name} 的说明"
+                f" ({pack_id}: {name} {value} is below the poverty_line {applied} it applies;"
+                f" {why}, so one of the figures may be wrong (see the note on parameters.{name}))"
             )
     for name, parameter in parameters.items():
         if parameter.placeholder:
             found.append(
-                f"{pack_id}: parameters.{name} is a placeholder "
-                f"({parameter.display()}); set it in a pack that extends {parameter.origin}"
+                f"{pack_id}：{label(name)}（{name}）是占位值（{parameter.display()}），"
+                f"须在继承 {parameter.origin} 的标准包中设定"
+                f" ({pack_id}: parameters.{name} is a placeholder ({parameter.display()});"
+                f" set it in a pack that extends {parameter.origin})"
             )
     return found
 

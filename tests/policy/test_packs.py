@@ -79,6 +79,7 @@ def test_sichuan_2018_warns_that_its_dibao_line_is_below_the_poverty_line(caplog
     assert pack.money("dibao_line") == "3300.00"
     (warning,) = [w for w in pack.warnings if "dibao_line" in w]
     assert "3300.00 is below the poverty_line 3535.00" in warning
+    assert warning.startswith("cn-sichuan-2018：农村低保标准3300.00元低于所适用的扶贫标准3535.00元")
     assert any("dibao_line 3300.00" in r.message for r in caplog.records)
     assert "两线合一" in pack.parameters["dibao_line"].note
 
@@ -359,3 +360,12 @@ def test_a_pack_id_may_not_shadow_a_shipped_pack(pack_dir):
 def test_an_unknown_pack_id_is_a_policy_error():
     with pytest.raises(PolicyError, match="unknown policy pack 'cn-mars-2018'"):
         get_pack("cn-mars-2018")
+
+
+def test_every_parameter_of_the_catalogue_has_a_chinese_name_for_the_pages():
+    from jingzhun.policy.params import CATALOGUE, LABELS
+
+    assert set(LABELS) == set(CATALOGUE)
+    assert get_pack("cn-sichuan-2018").unconfirmed_labels == tuple(
+        LABELS[name] for name in get_pack("cn-sichuan-2018").unconfirmed
+    )
