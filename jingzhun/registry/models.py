@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from jingzhun.core.fields import BytewiseCharField
 from jingzhun.core.labels import choices
 from jingzhun.core.years import validate_year
+from jingzhun.registry.rules import validate_phone
 from jingzhun.vocab import (
     ATTRIBUTE,
     CAUSE,
@@ -51,7 +52,7 @@ class Household(models.Model):
     electricity = models.BooleanField(_("生活用电"), null=True, blank=True)
     radio_tv = models.BooleanField(_("广播电视"), null=True, blank=True)
     relocated = models.BooleanField(_("已易地搬迁"), default=False)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -468,6 +468,26 @@ def test_households_and_incomes_the_same_both_ways(places, write, spy, monkeypat
     assert spy["fallback"] == 0
 
 
+def test_a_phone_with_letters_is_refused_the_same_both_ways(places, write, spy, monkeypatch):
+    households = [
+        household_row("H1", phone="0832-1234567、8012"),
+        household_row("H2", phone="not-a-phone"),
+        household_row("H3", phone="无"),
+        household_row("H4", phone=" (0832) 123 4567 "),
+        household_row("H5", phone="+86 138-0000-1234"),
+        household_row("H6", phone="-"),
+    ]
+    status, total, problems = assert_same("households", write("h.csv", households), monkeypatch)
+    assert (status, total) == ("refused", 3)
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (3, "phone", "not-a-phone"),
+        (4, "phone", "无"),
+        (7, "phone", "-"),
+    ]
+    assert all("联系电话" in p.message for p in problems)
+    assert spy["fallback"] == 0
+
+
 def test_a_synthetic_county_stages_the_same_rows(synth_county, spy, monkeypatch):
     for kind in ("regions", "households", "members", "incomes"):
         columnwise = outcome(

@@ -208,6 +208,16 @@ def test_an_exit_year_out_of_range_is_refused_beside_the_field(as_user, househol
     assert (household.status, household.exit_year, household.version) == ("poor", None, 1)
 
 
+def test_a_phone_with_letters_is_refused_beside_the_field(as_user, households):
+    household = households["A1a"]
+    url = reverse("household_edit", args=[household.household_no])
+    response = as_user("village_officer").post(url, _household_post(household, phone="abc"))
+    assert response.status_code == 200
+    assert "联系电话" in str(response.context["form"].errors["phone"])
+    household.refresh_from_db()
+    assert household.phone == "13800001234"
+
+
 def test_a_stale_household_edit_is_a_conflict_not_an_overwrite(as_user, personas, households):
     household = households["A1a"]
     stale = _household_post(household, attribute="tekun")

@@ -14,6 +14,7 @@ from jingzhun import vocab
 from jingzhun.core import years
 from jingzhun.core.money import MoneyError, fen_to_yuan_str, yuan_to_fen
 from jingzhun.regions.codes import RegionCodeError, normalize_code
+from jingzhun.registry import rules
 
 Parser = Callable[[str], object]
 Formatter = Callable[[object], str]
@@ -23,14 +24,24 @@ class CellError(ValueError):
     pass
 
 
-def text(max_length: int) -> Parser:
+def text(max_length: int, *, pattern: str | None = None, message: str = "") -> Parser:
+    """Text of at most `max_length` characters, the whole of it matching `pattern` if given
+    (Python's re and polars' regex read the simple patterns used here alike)."""
+
     def parse(raw: str) -> str:
         if len(raw) > max_length:
             raise CellError(f"最长{max_length}个字符 (at most {max_length} characters)")
+        if pattern is not None and not re.fullmatch(pattern, raw):
+            raise CellError(message)
         return raw
 
-    parse.max_length = max_length  # type: ignore[attr-defined]  (the vectorised pass reads it)
+    # The vectorised pass reads these and checks the column by length and pattern.
+    parse.max_length = max_length  # type: ignore[attr-defined]
+    parse.pattern = pattern  # type: ignore[attr-defined]
     return parse
+
+
+phone = text(20, pattern=rules.PHONE_PATTERN, message=rules.PHONE_MESSAGE)
 
 
 def integer(low: int, high: int) -> Parser:

@@ -94,7 +94,7 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     _flag("water_safe", "饮水安全"),
     _flag("electricity", "生活用电"),
     _flag("radio_tv", "广播电视"),
-    Column("phone", "联系电话", cells.text(20), default=""),
+    Column("phone", "联系电话", cells.phone, default=""),
 )
 
 MEMBER_COLUMNS: tuple[Column, ...] = (

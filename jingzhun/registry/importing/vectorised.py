@@ -142,6 +142,7 @@ class _Pass:
         self.rules = RULES[importer.kind]()
         self.memo: dict[str, dict[str, str]] = {}
         self.text: dict[str, int] = {}  # column → max length: checked by length
+        self.patterns: dict[str, str] = {}  # column → the whole cell's pattern, where it has one
         self.money: set[str] = set()  # checked by the plain spelling, the rest row by row
         self.lookup: list[Column] = []  # parsed once per distinct cell
         self.special = set(self.rules.special)
@@ -151,6 +152,8 @@ class _Pass:
             limit = getattr(column.parse, "max_length", None)
             if limit is not None:
                 self.text[column.key] = limit
+                if (pattern := getattr(column.parse, "pattern", None)) is not None:
+                    self.patterns[column.key] = f"^(?:{pattern})$"
             elif column.parse is cells.yuan:
                 self.money.add(column.key)
             else:
@@ -199,6 +202,8 @@ class _Pass:
                 if key in self.text:
                     value = _escaped(t) if distinct[f"escape_{key}"] else t
                     refused = t.str.len_chars() > self.text[key]
+                    if key in self.patterns:
+                        refused = refused | (~empty & ~t.str.contains(self.patterns[key]))
                 else:
                     plain = t.str.contains(_YUAN)
                     value, refused = pl.when(plain).then(_fen(t)), ~empty & ~plain
