@@ -155,6 +155,15 @@ def test_the_registration_form_offers_its_choices_in_the_language_chosen(as_user
     assert "一般贫困户" not in page
 
 
+def test_a_browser_that_prefers_english_still_gets_chinese_until_english_is_chosen(as_user):
+    client = as_user("county_admin")
+    url = reverse("household", args=[HOUSEHOLD["A1a"]])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "家庭成员" in page.text and '<html lang="zh-CN">' in page.text
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Members" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").text
+
+
 def test_no_page_links_to_a_cdn(as_user):
     page = as_user("county_admin").get(reverse("household", args=[HOUSEHOLD["A1a"]]))
     assert "http://" not in page.text and "https://" not in page.text
