@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.labels import choices
 from jingzhun.core.money import MoneyError, yuan_to_fen
+from jingzhun.registry.rules import validate_phone
 
 from .vocab import CRITERION, MEASURE_STATUS, MEASURE_TYPE, SEVERITY
 
@@ -38,7 +39,9 @@ class CadreForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     unit = forms.CharField(label=_("工作单位"), max_length=100, required=False)
     position = forms.CharField(label=_("职务"), max_length=50, required=False)
-    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=_("联系电话"), max_length=20, required=False, validators=[validate_phone]
+    )
     region = forms.ModelChoiceField(label=_("所在区划"), queryset=None)
 
     def __init__(self, *args, regions, **kwargs):
@@ -100,7 +103,9 @@ class FirstSecretaryForm(forms.Form):
     village = forms.ModelChoiceField(label=_("村"), queryset=None)
     name = forms.CharField(label=_("姓名"), max_length=50)
     unit = forms.CharField(label=_("派出单位"), max_length=100, required=False)
-    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=_("联系电话"), max_length=20, required=False, validators=[validate_phone]
+    )
     start = date_field(_("任职日期"))
     end = date_field(_("离任日期"), required=False)
 

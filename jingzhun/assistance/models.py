@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.labels import choices
 from jingzhun.core.money import fen_to_yuan_str
+from jingzhun.registry.rules import validate_phone
 
 from .vocab import BATCH, CRITERION, MEASURE_STATUS, MEASURE_TYPE, SEVERITY, TEAM_ROLE
 
@@ -45,7 +46,7 @@ class Cadre(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     unit = models.CharField(_("工作单位"), max_length=100, blank=True)
     position = models.CharField(_("职务"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT
     )
@@ -130,7 +131,7 @@ class WorkTeamMember(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     unit = models.CharField(_("工作单位"), max_length=100, blank=True)
     role = models.CharField(_("队内职务"), max_length=10, choices=choices(TEAM_ROLE))
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
 
     class Meta:
         verbose_name = _("工作队员")
@@ -149,7 +150,7 @@ class FirstSecretary(models.Model):
 
     name = models.CharField(_("姓名"), max_length=50)
     unit = models.CharField(_("派出单位"), max_length=100, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     village = models.ForeignKey(
         "regions.Region",
         verbose_name=_("村"),

@@ -6,7 +6,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jingzhun.assistance import services
-from jingzhun.assistance.models import Visit
+from jingzhun.assistance.models import Cadre, Visit
 from jingzhun.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -293,3 +293,14 @@ def test_a_pairing_reads_in_the_households_history_by_its_names_not_its_keys(
     html = c.get(reverse("household", args=[household.household_no])).content.decode()
     assert "结对帮扶" in html and "帮扶责任人" in html and "开始日期" in html
     assert "pairing.create" not in html and "cadre_id" not in html
+
+
+def test_a_cadre_with_letters_for_a_phone_is_refused_beside_the_field(client, personas, places):
+    c = _client(client, personas["county_admin"])
+    response = c.post(
+        reverse("assistance:cadre_create"),
+        {"name": "孙帮扶", "unit": "县农业局", "phone": "abc", "region": places["A1"].pk},
+    )
+    assert response.status_code == 200
+    assert "联系电话" in str(response.context["form"].errors["phone"])
+    assert not Cadre.objects.filter(name="孙帮扶").exists()
