@@ -71,6 +71,10 @@ class _ModelFieldsForm(forms.Form):
         for name in self.model_fields:
             if name not in self.fields and generated.get(name) is not None:
                 self.fields[name] = generated[name]
+                # The model's own rules (a year's range, a phone's characters) on the field
+                # too, so they show with every other error at once, not a round later when
+                # the service's full_clean runs.
+                self.fields[name].validators.extend(self.model._meta.get_field(name)._validators)
         self.order_fields(self.model_fields)
 
 

@@ -106,6 +106,13 @@ def test_a_registration_year_out_of_range_is_refused_beside_the_field_and_kept(a
     assert not Household.objects.filter(household_no="5120210010010099").exists()
 
 
+def test_every_field_refused_in_a_registration_is_marked_at_once(as_user):
+    data = dict(_registration(), household_no="", registered_year="99999", phone="abc")
+    response = _register(as_user("village_officer"), data)
+    assert response.status_code == 200
+    assert {"household_no", "registered_year", "phone"} <= set(response.context["form"].errors)
+
+
 def test_two_heads_are_refused_above_the_member_rows(as_user):
     data = _registration(
         members=[(make_id_number(), "甲", "head"), (make_id_number(), "乙", "head")]
