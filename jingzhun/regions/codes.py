@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from jingzhun.vocab import REGION_LEVELS
 
 LEVEL_PREFIX = {name: length for name, length, _ in REGION_LEVELS}
 LEVEL_LABEL = {name: label for name, _, label in REGION_LEVELS}
+# For the catalogue only: a page shows LEVEL_LABEL's names through gettext.
+LEVEL_NAMES_TO_TRANSLATE = (
+    gettext_noop("省"),
+    gettext_noop("市"),
+    gettext_noop("县"),
+    gettext_noop("乡镇"),
+    gettext_noop("村"),
+)
 
 
 class RegionCodeError(ValueError):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from jingzhun.core.labels import label_in_language
 from jingzhun.funds.vocab import LEVEL
 from jingzhun.regions import codes
 from jingzhun.vocab import ATTRIBUTE, CAUSE, STATUS, STUDENT
@@ -43,9 +44,8 @@ def body_html(rows: list[list], columns: int) -> SafeString:
     """The table body, built here: a county of 400 townships has thousands of cells, and the
     template engine's per-cell cost would dominate the page's time."""
     if not rows:
-        return mark_safe(
-            f'<tr><td colspan="{columns}" class="muted">{escape(str(_("暂无数据")))}</td></tr>'
-        )
+        empty = escape(_("暂无数据"))
+        return mark_safe(f'<tr><td colspan="{columns}" class="muted">{empty}</td></tr>')
     out = []
     for row in rows:
         first = row[0]
@@ -161,7 +161,6 @@ def procedure_label(key: str) -> str:
 
 def alert_level_label(key: str) -> str:
     """An alerts count key ("red") as the monitoring module labels it (红色预警)."""
-    from jingzhun.core.labels import label_in_language
     from jingzhun.monitoring.vocab import LEVEL as ALERT_LEVEL
 
     return label_in_language(ALERT_LEVEL, key) if key in ALERT_LEVEL.labels else key
@@ -217,7 +216,14 @@ def sections(row: dict) -> list[Section]:
     year = row["year"]
     children = row["children"]
     out: list[Section] = []
-    level_label = codes.LEVEL_LABEL.get(children[0]["level"], _("下级区划")) if children else ""
+    level = children[0]["level"] if children else None
+    level_label = (
+        _(codes.LEVEL_LABEL[level])
+        if level in codes.LEVEL_LABEL
+        else _("下级区划")
+        if level
+        else ""
+    )
 
     if children:
         names = [c["name"] for c in children]
@@ -234,12 +240,13 @@ def sections(row: dict) -> list[Section]:
                     "urls": urls,
                     "datasets": [
                         dataset(
-                            STATUS.label(s), [c["households_by_status"].get(s, 0) for c in children]
+                            label_in_language(STATUS, s),
+                            [c["households_by_status"].get(s, 0) for c in children],
                         )
                         for s in statuses
                     ],
                 },
-                columns=[level_label, *(STATUS.label(s) for s in statuses), _("合计")],
+                columns=[level_label, *(label_in_language(STATUS, s) for s in statuses), _("合计")],
                 rows=[
                     [
                         {"text": c["name"], "url": u},
@@ -330,12 +337,16 @@ def sections(row: dict) -> list[Section]:
             title=_("致贫原因"),
             chart={
                 "type": "doughnut",
-                "labels": [CAUSE.label(k) for k in causes],
+                "labels": [label_in_language(CAUSE, k) for k in causes],
                 "datasets": [dataset(_("户数"), [row["by_cause"][k] for k in causes])],
             },
             columns=[_("主要致贫原因"), _("户数"), _("人数")],
             rows=[
-                [CAUSE.label(k), fmt(row["by_cause"][k]), fmt(row["persons_by_cause"].get(k, 0))]
+                [
+                    label_in_language(CAUSE, k),
+                    fmt(row["by_cause"][k]),
+                    fmt(row["persons_by_cause"].get(k, 0)),
+                ]
                 for k in causes
             ],
             foot=[_("合计"), fmt(row["households"]), fmt(row["persons"])],
@@ -348,13 +359,13 @@ def sections(row: dict) -> list[Section]:
             title=_("贫困户属性"),
             chart={
                 "type": "pie",
-                "labels": [ATTRIBUTE.label(k) for k in attributes],
+                "labels": [label_in_language(ATTRIBUTE, k) for k in attributes],
                 "datasets": [dataset(_("户数"), [row["by_attribute"][k] for k in attributes])],
             },
             columns=[_("贫困户属性"), _("户数"), _("人数")],
             rows=[
                 [
-                    ATTRIBUTE.label(k),
+                    label_in_language(ATTRIBUTE, k),
                     fmt(row["by_attribute"][k]),
                     fmt(row["persons_by_attribute"].get(k, 0)),
                 ]
@@ -446,13 +457,16 @@ def sections(row: dict) -> list[Section]:
             title=_("建档立卡家庭在校生"),
             chart={
                 "type": "bar",
-                "labels": [STUDENT.label(k) for k in levels],
+                "labels": [label_in_language(STUDENT, k) for k in levels],
                 "datasets": [
                     dataset(_("人数"), [row["students_by_level"].get(k, 0) for k in levels])
                 ],
             },
             columns=[_("学段"), _("人数")],
-            rows=[[STUDENT.label(k), fmt(row["students_by_level"].get(k, 0))] for k in levels],
+            rows=[
+                [label_in_language(STUDENT, k), fmt(row["students_by_level"].get(k, 0))]
+                for k in levels
+            ],
             foot=[
                 _("在校生合计 / 辍学"),
                 f"{fmt(row['education']['students'])} / {fmt(row['education']['dropouts'])}",
@@ -470,11 +484,11 @@ def sections(row: dict) -> list[Section]:
             title=_("资金来源（当年安排）"),
             chart={
                 "type": "doughnut",
-                "labels": [LEVEL.label(k) for k in by_level],
+                "labels": [label_in_language(LEVEL, k) for k in by_level],
                 "datasets": [dataset(_("金额(元)"), [float(v) for v in by_level.values()])],
             },
             columns=[_("资金级别"), _("金额(元)")],
-            rows=[[LEVEL.label(k), v] for k, v in by_level.items()],
+            rows=[[label_in_language(LEVEL, k), v] for k, v in by_level.items()],
             foot=[_("合计"), fmt(money.get("total"))],
         )
     )
