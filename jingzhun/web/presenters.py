@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -122,7 +123,19 @@ def field_label(object_type: str, name: str) -> str:
     return name
 
 
-def show_value(user, name: str, value) -> str:
+def _choice_label(object_type: str, name: str, value) -> str | None:
+    """The label of a stored key of a field with choices (a risk event's kind), if it is one."""
+    model = _model_for(object_type) if object_type else None
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+    if field is None or not field.choices:
+        return None
+    return str(dict(field.flatchoices).get(value, value))
+
+
+def show_value(user, name: str, value, object_type: str = "") -> str:
     """One stored value as a person reads it, masked for the viewer's role."""
     if value is None or value == "":
         return "—"
@@ -134,6 +147,8 @@ def show_value(user, name: str, value) -> str:
         return str(value)[:4]  # the year only: the full date is what masking hides
     if name in FIELD_VOCAB:
         return vocab_label(FIELD_VOCAB[name], str(value))
+    if (label := _choice_label(object_type, name, value)) is not None:
+        return label
     if name == "other_causes":
         return causes_label(str(value)) or "—"
     if name.endswith("_fen"):
@@ -176,8 +191,8 @@ def history_rows(user, entries, members: list[Member]) -> list[HistoryRow]:
         changes = [
             Change(
                 field_label(entry.object_type, key),
-                show_value(user, key, before[key]) if key in before else None,
-                show_value(user, key, after[key]) if key in after else None,
+                show_value(user, key, before[key], entry.object_type) if key in before else None,
+                show_value(user, key, after[key], entry.object_type) if key in after else None,
             )
             for key in keys
         ]
