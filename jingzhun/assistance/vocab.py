@@ -79,6 +79,30 @@ MEASURE_TYPE = Vocabulary(
         "残疾兜底": "disability_subsidy",
         "村基础设施": "other",
     },
+    english={
+        "industry": "industry support",
+        "employment": "employment support",
+        "public_job": "public-welfare job",
+        "skills_training": "skills training",
+        "microcredit": "microcredit",
+        "asset_income": "asset income",
+        "relocation": "relocation",
+        "ecological_post": "forest ranger post",
+        "eco_compensation": "ecological compensation",
+        "education_aid": "education aid",
+        "dropout_return": "back to school",
+        "medical_insurance": "insurance premium aid",
+        "medical_aid": "medical aid",
+        "housing_renovation": "unsafe-house renovation",
+        "dibao": "minimum living allowance",
+        "tekun": "destitute support",
+        "disability_subsidy": "disability subsidy",
+        "temporary_relief": "temporary relief",
+        "drinking_water": "safe drinking water",
+        "electricity": "household electricity",
+        "radio_tv": "radio and TV",
+        "other": "other",
+    },
 )
 
 MEASURE_BATCH: dict[str, str] = {
@@ -110,6 +134,12 @@ MEASURE_STATUS = Vocabulary(
     "measure_status",
     {"planned": "计划", "in_progress": "实施中", "done": "已完成", "cancelled": "已取消"},
     aliases={"未开始": "planned", "进行中": "in_progress", "完成": "done", "取消": "cancelled"},
+    english={
+        "planned": "planned",
+        "in_progress": "in progress",
+        "done": "done",
+        "cancelled": "cancelled",
+    },
 )
 OPEN_MEASURE_STATUSES = ("planned", "in_progress")
 
@@ -125,6 +155,16 @@ CRITERION = Vocabulary(
         "drinking_water_safe": "饮水安全有保障",
         "electricity": "有生活用电",
         "radio_tv": "有广播电视",
+    },
+    english={
+        "income_above_line": "income steadily above the poverty line",
+        "food_clothing_secure": "enough food and clothing",
+        "compulsory_education": "compulsory education ensured",
+        "basic_medical_insurance": "basic medical care ensured",
+        "housing_safe": "safe housing ensured",
+        "drinking_water_safe": "safe drinking water ensured",
+        "electricity": "household electricity",
+        "radio_tv": "radio and TV",
     },
 )
 
@@ -153,12 +193,29 @@ SEVERITY = Vocabulary(
     "severity",
     {"minor": "轻微", "general": "一般", "serious": "严重"},
     aliases={"较轻": "minor", "较重": "serious", "重大": "serious"},
+    english={
+        "minor": "minor",
+        "general": "ordinary",
+        "serious": "serious",
+    },
 )
 
-VILLAGE_GRADE = Vocabulary("village_grade", {"good": "好", "medium": "中", "poor": "差"})
+VILLAGE_GRADE = Vocabulary(
+    "village_grade",
+    {"good": "好", "medium": "中", "poor": "差"},
+    english={
+        "good": "good",
+        "medium": "fair",
+        "poor": "poor",
+    },
+)
 
 TEAM_ROLE = Vocabulary(
     "team_role",
     {"leader": "队长", "member": "队员"},
     aliases={"第一书记兼队长": "leader"},
+    english={
+        "leader": "team leader",
+        "member": "team member",
+    },
 )

@@ -47,6 +47,11 @@ KIND = Vocabulary(
     "fund_row_kind",
     {"budget": "预算", "allocation": "安排", "disbursement": "拨付"},
     aliases={"资金": "budget", "下达": "budget", "分配": "allocation", "支付": "disbursement"},
+    english={
+        "budget": "budget",
+        "allocation": "allocation",
+        "disbursement": "disbursement",
+    },
 )
 
 PROJECT_STATUS = Vocabulary(
@@ -56,6 +61,12 @@ PROJECT_STATUS = Vocabulary(
         "in_progress": "实施中",
         "completed": "已完工",
         "cancelled": "已取消",
+    },
+    english={
+        "planned": "planned",
+        "in_progress": "in progress",
+        "completed": "completed",
+        "cancelled": "cancelled",
     },
 )
 
@@ -75,4 +86,16 @@ UNIT = Vocabulary(
         "person": "人",
     },
     aliases={"千米": "km", "池": "tank", "间": "building"},
+    english={
+        "km": "km",
+        "m": "m",
+        "tank": "tanks",
+        "household": "households",
+        "place": "sites",
+        "item": "items",
+        "building": "buildings",
+        "mu": "mu",
+        "m3": "m³",
+        "person": "persons",
+    },
 )

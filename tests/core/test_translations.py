@@ -37,3 +37,24 @@ def test_every_message_has_an_english_text_and_none_is_a_fuzzy_guess():
     assert len(entries) > 800
     assert [msgid for _, msgid, msgstr in entries if not msgstr] == []
     assert [msgid for comments, msgid, _ in entries if any("fuzzy" in c for c in comments)] == []
+
+
+def _vocabularies():
+    import importlib
+    import importlib.util
+    import pkgutil
+
+    from jingzhun.vocab import Vocabulary
+
+    modules = [importlib.import_module("jingzhun.vocab")]
+    for app in pkgutil.iter_modules(jingzhun.__path__):
+        if app.ispkg and importlib.util.find_spec(f"jingzhun.{app.name}.vocab"):
+            modules.append(importlib.import_module(f"jingzhun.{app.name}.vocab"))
+    return [v for m in modules for v in vars(m).values() if isinstance(v, Vocabulary)]
+
+
+def test_every_vocabulary_has_an_english_label_for_each_of_its_keys():
+    vocabularies = _vocabularies()
+    assert len(vocabularies) > 20
+    missing = {v.name: [k for k in v.keys if k not in v.english] for v in vocabularies}
+    assert {name: keys for name, keys in missing.items() if keys} == {}
