@@ -130,7 +130,7 @@ def _choice_label(object_type: str, name: str, value) -> str | None:
         field = model._meta.get_field(name) if model is not None else None
     except FieldDoesNotExist:
         return None
-    if field is None or not field.choices:
+    if not getattr(field, "choices", None):  # a reverse relation (members) has none
         return None
     return str(dict(field.flatchoices).get(value, value))
 

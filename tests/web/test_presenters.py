@@ -19,3 +19,9 @@ def test_a_risk_events_kind_and_source_read_as_their_names_in_the_pages_language
 def test_a_value_of_a_field_without_choices_or_of_an_unknown_type_is_shown_as_stored():
     assert show_value(None, "note", "县教育局结对", "pairing") == "县教育局结对"
     assert show_value(None, "kind", "anything", "no.SuchModel") == "anything"
+
+
+def test_a_households_members_are_listed_though_members_is_a_reverse_relation():
+    members = [{"name": "周大福", "relation": "head", "id_number": "110105194912310029"}]
+    shown = show_value(None, "members", members, "household")
+    assert shown.startswith("周大福（户主，")
