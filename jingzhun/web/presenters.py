@@ -117,9 +117,12 @@ def field_label(object_type: str, name: str) -> str:
         # An entry names a foreign key by its column (cadre_id) as often as by its field.
         for candidate in (name, name.removesuffix("_id")):
             try:
-                return str(model._meta.get_field(candidate).verbose_name)
+                label = str(model._meta.get_field(candidate).verbose_name)
             except Exception:  # noqa: BLE001 - an old entry may name a field that is gone
                 continue
+            if name.endswith("_fen"):  # show_value gives amounts in yuan
+                label = label.replace("(分)", "(元)").replace("(fen)", "(yuan)")
+            return label
     return name
 
 

@@ -25,3 +25,10 @@ def test_a_households_members_are_listed_though_members_is_a_reverse_relation():
     members = [{"name": "周大福", "relation": "head", "id_number": "110105194912310029"}]
     shown = show_value(None, "members", members, "household")
     assert shown.startswith("周大福（户主，")
+
+
+def test_an_amount_is_labelled_in_the_yuan_it_is_shown_in():
+    assert field_label("monitoring.RiskEvent", "amount_fen") == "金额(元)"
+    assert show_value(None, "amount_fen", 5_000_000, "monitoring.RiskEvent") == "50000.00 元"
+    with translation.override("en"):
+        assert field_label("monitoring.RiskEvent", "amount_fen") == "Amount (yuan)"
