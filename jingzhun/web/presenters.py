@@ -138,6 +138,22 @@ def _choice_label(object_type: str, name: str, value) -> str | None:
     return str(dict(field.flatchoices).get(value, value))
 
 
+def _related_label(object_type: str, name: str, value) -> str | None:
+    """What a stored foreign key (cadre_id 7) names (the cadre's name), if it is one: a
+    household's history has a few dozen entries, so a lookup each is cheap."""
+    model = _model_for(object_type) if object_type else None
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name.removesuffix("_id"))
+    except FieldDoesNotExist:
+        return None
+    if not getattr(field, "many_to_one", False):
+        return None
+    target = field.related_model._default_manager.filter(pk=value).first()
+    return str(target) if target is not None else None
+
+
 def show_value(user, name: str, value, object_type: str = "") -> str:
     """One stored value as a person reads it, masked for the viewer's role."""
     if value is None or value == "":
@@ -151,6 +167,8 @@ def show_value(user, name: str, value, object_type: str = "") -> str:
     if name in FIELD_VOCAB:
         return vocab_label(FIELD_VOCAB[name], str(value))
     if (label := _choice_label(object_type, name, value)) is not None:
+        return label
+    if (label := _related_label(object_type, name, value)) is not None:
         return label
     if name == "other_causes":
         return causes_label(str(value)) or "—"

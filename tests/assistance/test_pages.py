@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from jingzhun.assistance import services
 from jingzhun.assistance.models import Cadre, Visit
 from jingzhun.audit.models import AuditEntry
+from jingzhun.web.presenters import history_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -293,6 +294,9 @@ def test_a_pairing_reads_in_the_households_history_by_its_names_not_its_keys(
     html = c.get(reverse("household", args=[household.household_no])).content.decode()
     assert "结对帮扶" in html and "帮扶责任人" in html and "开始日期" in html
     assert "pairing.create" not in html and "cadre_id" not in html
+    (row,) = history_rows(None, AuditEntry.objects.filter(action="pairing.create"), [])
+    new = {change.label: change.new for change in row.changes}
+    assert new["帮扶责任人"] == "钱帮扶（县教育局）" and new["户"] == household.household_no
 
 
 def test_a_cadre_with_letters_for_a_phone_is_refused_beside_the_field(client, personas, places):
