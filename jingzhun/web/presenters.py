@@ -109,49 +109,43 @@ def yes_no(value) -> str:
     return str(_("是")) if value else str(_("否"))
 
 
+def _field(object_type: str, name: str):
+    """The model field an entry's key names, or None. An entry names a foreign key by its
+    column (cadre_id) as often as by its field; an old entry may name a field that is gone."""
+    model = _model_for(object_type) if object_type else None
+    for candidate in (name, name.removesuffix("_id")) if model is not None else ():
+        try:
+            return model._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
 def field_label(object_type: str, name: str) -> str:
     if name in EXTRA_LABELS:
         return str(EXTRA_LABELS[name])
-    model = _model_for(object_type)
-    if model is not None:
-        # An entry names a foreign key by its column (cadre_id) as often as by its field.
-        for candidate in (name, name.removesuffix("_id")):
-            try:
-                label = str(model._meta.get_field(candidate).verbose_name)
-            except Exception:  # noqa: BLE001 - an old entry may name a field that is gone
-                continue
-            if name.endswith("_fen"):  # show_value gives amounts in yuan
-                label = label.replace("(分)", "(元)").replace("(fen)", "(yuan)")
-            return label
-    return name
+    verbose = getattr(
+        _field(object_type, name), "verbose_name", None
+    )  # a reverse relation has none
+    if verbose is None:
+        return name
+    label = str(verbose)
+    if name.endswith("_fen"):  # show_value gives amounts in yuan
+        label = label.replace("(分)", "(元)").replace("(fen)", "(yuan)")
+    return label
 
 
-def _choice_label(object_type: str, name: str, value) -> str | None:
-    """The label of a stored key of a field with choices (a risk event's kind), if it is one."""
-    model = _model_for(object_type) if object_type else None
-    try:
-        field = model._meta.get_field(name) if model is not None else None
-    except FieldDoesNotExist:
-        return None
-    if not getattr(field, "choices", None):  # a reverse relation (members) has none
-        return None
-    return str(dict(field.flatchoices).get(value, value))
-
-
-def _related_label(object_type: str, name: str, value) -> str | None:
-    """What a stored foreign key (cadre_id 7) names (the cadre's name), if it is one: a
-    household's history has a few dozen entries, so a lookup each is cheap."""
-    model = _model_for(object_type) if object_type else None
-    if model is None:
-        return None
-    try:
-        field = model._meta.get_field(name.removesuffix("_id"))
-    except FieldDoesNotExist:
-        return None
-    if not getattr(field, "many_to_one", False):
-        return None
-    target = field.related_model._default_manager.filter(pk=value).first()
-    return str(target) if target is not None else None
+def _named_value(object_type: str, name: str, value) -> str | None:
+    """What a stored value names, where its field says: a key's label (a risk event's kind),
+    a foreign key's object (the cadre of cadre_id 7). A household's history has a few dozen
+    entries, so a lookup each is cheap. None for any other value."""
+    field = _field(object_type, name)
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if getattr(field, "many_to_one", False):
+        target = field.related_model._default_manager.filter(pk=value).first()
+        return str(target) if target is not None else None
+    return None
 
 
 def show_value(user, name: str, value, object_type: str = "") -> str:
@@ -166,9 +160,7 @@ def show_value(user, name: str, value, object_type: str = "") -> str:
         return str(value)[:4]  # the year only: the full date is what masking hides
     if name in FIELD_VOCAB:
         return vocab_label(FIELD_VOCAB[name], str(value))
-    if (label := _choice_label(object_type, name, value)) is not None:
-        return label
-    if (label := _related_label(object_type, name, value)) is not None:
+    if (label := _named_value(object_type, name, value)) is not None:
         return label
     if name == "other_causes":
         return causes_label(str(value)) or "—"
