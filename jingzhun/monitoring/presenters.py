@@ -5,13 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingzhun.core.labels import label_in_language
+from jingzhun.core.money import fen_to_yuan_str
 from jingzhun.reports.presenters import Section, dataset, fmt
 
 from . import clock
 from .models import Alert
 from .vocab import LEVEL, MONITORING_CLASS
+
+# What an alert's data keeps (scan._alert_data), as its page names it.
+_DATA_LABELS = {
+    "net_fen": gettext_lazy("家庭纯收入"),
+    "prev_net_fen": gettext_lazy("上年家庭纯收入"),
+    "members": gettext_lazy("家庭人口"),
+    "rigid_fen": gettext_lazy("刚性支出"),
+    "events": gettext_lazy("风险事件数"),
+    "first": gettext_lazy("首次发生"),
+    "amount_fen": gettext_lazy("涉及金额"),
+}
+
+
+def alert_data_rows(data: dict) -> list[tuple[str, str]]:
+    """(label, value) for the alert page: amounts in yuan, a key it does not know as it is."""
+    rows = []
+    for key, value in (data or {}).items():
+        if value is None:
+            shown = "—"
+        elif key.endswith("_fen"):
+            shown = f"{fen_to_yuan_str(int(value))} {_('元')}"
+        else:
+            shown = str(value)
+        rows.append((str(_DATA_LABELS.get(key, key)), shown))
+    return rows
 
 
 def alert_row(alert: Alert) -> dict:

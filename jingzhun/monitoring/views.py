@@ -20,7 +20,7 @@ from jingzhun.registry.selectors import home_region_for, region_breadcrumbs
 
 from . import clock, selectors, services
 from .forms import AlertFilterForm, NoteForm, RiskEventForm, VerifyForm, apply_errors
-from .presenters import board_sections
+from .presenters import alert_data_rows, board_sections
 from .scan import ScanError, ScanRefused, scan
 from .services import elimination_check
 
@@ -117,6 +117,7 @@ def alert_detail(request, pk: int):
             "check": elimination_check(alert) if alert.status in ("measures", "reviewed") else None,
             "today": clock.today(),
             "rule_label": selectors.rule_label(alert.rule),
+            "data_rows": alert_data_rows(alert.data),
         },
     )
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from jingzhun.monitoring import selectors
 from jingzhun.monitoring.models import Alert, RiskEvent
+from jingzhun.monitoring.presenters import alert_data_rows
 from jingzhun.monitoring.scan import scan
 from tests.conftest import COUNTY_A, TOWNSHIP_A1
 from tests.monitoring.conftest import LINE, THRESHOLD, YEAR, exited
@@ -121,6 +122,18 @@ def test_the_alert_page_reads_in_english(paired_alert, personas):
     html = c.get(reverse("monitoring:alert", args=[paired_alert.pk])).content.decode()
     assert "Red alert" in html and "alert raised" in html and "Timeline" in html
     assert paired_alert.reason_en and paired_alert.reason_en in html
+
+
+def test_the_alert_page_names_what_fired_it_with_amounts_in_yuan(paired_alert, personas):
+    html = (
+        client(personas["county_admin"])
+        .get(reverse("monitoring:alert", args=[paired_alert.pk]))
+        .content.decode()
+    )
+    assert "风险事件数：1" in html and f"首次发生：{YEAR}-05-01" in html
+    assert "<code>events</code>" not in html
+    rows = dict(alert_data_rows({"net_fen": 600000, "members": 1, "prev_net_fen": None}))
+    assert rows == {"家庭纯收入": "6000.00 元", "家庭人口": "1", "上年家庭纯收入": "—"}
 
 
 def board_of(user):
