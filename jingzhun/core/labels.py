@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from django.utils.functional import lazy
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from jingzhun.core.money import fen_to_yuan_str
 
 
 def label_in_language(vocabulary, key: str | None) -> str:
@@ -26,3 +29,8 @@ _lazy_label = lazy(label_in_language, str)
 def choices(vocabulary) -> list[tuple[str, str]]:
     """Django `choices` of (key, label in the language of the page that shows it)."""
     return [(key, _lazy_label(vocabulary, key)) for key in vocabulary.keys]
+
+
+def amount_in_yuan(fen: int) -> str:
+    """An amount stored in fen as a page shows it: "6000.00 元"."""
+    return f"{fen_to_yuan_str(int(fen))} {_('元')}"

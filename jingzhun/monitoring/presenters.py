@@ -7,8 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingzhun.core.labels import label_in_language
-from jingzhun.core.money import fen_to_yuan_str
+from jingzhun.core.labels import amount_in_yuan, label_in_language
 from jingzhun.reports.presenters import Section, dataset, fmt
 
 from . import clock
@@ -34,7 +33,7 @@ def alert_data_rows(data: dict) -> list[tuple[str, str]]:
         if value is None:
             shown = "—"
         elif key.endswith("_fen"):
-            shown = f"{fen_to_yuan_str(int(value))} {_('元')}"
+            shown = amount_in_yuan(value)
         else:
             shown = str(value)
         rows.append((str(_DATA_LABELS.get(key, key)), shown))

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core import privacy
-from jingzhun.core.labels import label_in_language
-from jingzhun.core.money import fen_to_yuan_str
+from jingzhun.core.labels import amount_in_yuan, label_in_language
 from jingzhun.registry.models import Household, Income, Member
 from jingzhun.vocab import VOCABULARIES
 
@@ -135,20 +134,24 @@ def field_label(object_type: str, name: str) -> str:
     return label
 
 
-def _named_value(object_type: str, name: str, value) -> str | None:
+def _named_value(object_type: str, name: str, value, objects: dict) -> str | None:
     """What a stored value names, where its field says: a key's label (a risk event's kind),
-    a foreign key's object (the cadre of cadre_id 7). A household's history has a few dozen
-    entries, so a lookup each is cheap. None for any other value."""
+    a foreign key's object (the cadre of cadre_id 7). None for any other value. `objects`
+    keeps the names looked up, so a history names each cadre or household once, however
+    many of its entries name it."""
     field = _field(object_type, name)
     if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     if getattr(field, "many_to_one", False):
-        target = field.related_model._default_manager.filter(pk=value).first()
-        return str(target) if target is not None else None
+        key = (field.related_model, value)
+        if key not in objects:
+            target = field.related_model._default_manager.filter(pk=value).first()
+            objects[key] = str(target) if target is not None else None
+        return objects[key]
     return None
 
 
-def show_value(user, name: str, value, object_type: str = "") -> str:
+def show_value(user, name: str, value, object_type: str = "", objects: dict | None = None) -> str:
     """One stored value as a person reads it, masked for the viewer's role."""
     if value is None or value == "":
         return "—"
@@ -160,12 +163,13 @@ def show_value(user, name: str, value, object_type: str = "") -> str:
         return str(value)[:4]  # the year only: the full date is what masking hides
     if name in FIELD_VOCAB:
         return vocab_label(FIELD_VOCAB[name], str(value))
-    if (label := _named_value(object_type, name, value)) is not None:
+    label = _named_value(object_type, name, value, {} if objects is None else objects)
+    if label is not None:
         return label
     if name == "other_causes":
         return causes_label(str(value)) or "—"
     if name.endswith("_fen"):
-        return fen_to_yuan_str(int(value)) + " " + str(_("元"))
+        return amount_in_yuan(value)
     if isinstance(value, bool):
         return yes_no(value)
     if name == "members" and isinstance(value, list):
@@ -196,6 +200,7 @@ class HistoryRow:
 
 def history_rows(user, entries, members: list[Member]) -> list[HistoryRow]:
     names = {str(m.pk): m.name for m in members}
+    objects: dict = {}  # what the entries' foreign keys name, each looked up once
     rows = []
     for entry in entries:
         before = entry.before if isinstance(entry.before, dict) else {}
@@ -204,8 +209,12 @@ def history_rows(user, entries, members: list[Member]) -> list[HistoryRow]:
         changes = [
             Change(
                 field_label(entry.object_type, key),
-                show_value(user, key, before[key], entry.object_type) if key in before else None,
-                show_value(user, key, after[key], entry.object_type) if key in after else None,
+                show_value(user, key, before[key], entry.object_type, objects)
+                if key in before
+                else None,
+                show_value(user, key, after[key], entry.object_type, objects)
+                if key in after
+                else None,
             )
             for key in keys
         ]

@@ -2,6 +2,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -294,9 +296,13 @@ def test_a_pairing_reads_in_the_households_history_by_its_names_not_its_keys(
     html = c.get(reverse("household", args=[household.household_no])).content.decode()
     assert "结对帮扶" in html and "帮扶责任人" in html and "开始日期" in html
     assert "pairing.create" not in html and "cadre_id" not in html
-    (row,) = history_rows(None, AuditEntry.objects.filter(action="pairing.create"), [])
-    new = {change.label: change.new for change in row.changes}
+    entry = AuditEntry.objects.get(action="pairing.create")
+    with CaptureQueriesContext(connection) as queries:
+        first, again = history_rows(None, [entry, entry], [])
+    assert len(queries) == 2  # the cadre and the household, once each for both entries
+    new = {change.label: change.new for change in first.changes}
     assert new["帮扶责任人"] == "钱帮扶（县教育局）" and new["户"] == household.household_no
+    assert again.changes == first.changes
 
 
 def test_a_cadre_with_letters_for_a_phone_is_refused_beside_the_field(client, personas, places):
